@@ -1,0 +1,45 @@
+# The two commands in the README do all set-up on a fresh machine: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS := rhc_app/static/rhc.css rhc_app/static/govuk-frontend.min.js
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean assets
+
+install: $(STAMP) $(ASSETS)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+
+$(ASSETS) assets: node_modules/.package-lock.json rhc_app/assets/scss/app.scss
+	npx --no-install sass --quiet --no-source-map --style=compressed --load-path=node_modules \
+	    rhc_app/assets/scss/app.scss rhc_app/static/rhc.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js rhc_app/static/
+
+run: install
+	$(BIN)/rhc init --demo
+	RHC_SESSION_COOKIE_SECURE=false $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'rhc_app.wsgi:app'
+
+# Every test against SQLite, then again against a throwaway PostgreSQL server.
+test: install
+	$(BIN)/ruff check rhc_app tests bench
+	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/python -m tests.pgserver $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+
+lint: install
+	$(BIN)/ruff check rhc_app tests bench
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules rhc_app/static/rhc.css rhc_app/static/govuk-frontend.min.js

@@ -1,0 +1,172 @@
+"""The one seam for encryption at rest: nothing else in rhc_app imports `cryptography`.
+
+Every sealed value is AES-256-GCM with a random 96-bit nonce. The associated data binds the
+ciphertext to its place ("table.column.row-id") and to its key id, so a ciphertext copied to
+another row or column, or with one bit changed, fails to open. Each ciphertext carries the id of
+the key that sealed it, so keys can be rotated: add a key, re-seal everything, drop the old key.
+
+Look-ups (a child's case reference, a sign-in e-mail) use a keyed HMAC under a separate index
+key, so equality search works without storing the value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = 1
+KEY_FILE_NAME = "keys.json"
+
+
+class CryptoError(Exception):
+    """Base class: messages never contain plaintext or key material."""
+
+
+class KeyMissing(CryptoError):
+    pass
+
+
+class DecryptionFailed(CryptoError):
+    pass
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@dataclass(repr=False)
+class KeyRing:
+    """The keys of one deployment. `repr` is hidden so keys never reach a log or traceback."""
+
+    keys: dict[str, bytes]
+    active: str
+    index_key: bytes
+    _aead: dict[str, AESGCM] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.active not in self.keys:
+            raise KeyMissing("the active key id is not in the key ring")
+        for kid, key in self.keys.items():
+            if len(key) != 32 or not kid.isascii() or not 0 < len(kid) < 64:
+                raise KeyMissing("a key in the key ring is malformed")
+            self._aead[kid] = AESGCM(key)
+        if len(self.index_key) != 32:
+            raise KeyMissing("the index key is malformed")
+
+    def __repr__(self) -> str:
+        return f"<KeyRing active={self.active!r} keys={sorted(self.keys)!r}>"
+
+    # -- creating and storing -------------------------------------------------------------
+    @classmethod
+    def generate(cls) -> KeyRing:
+        kid = "k" + secrets.token_hex(4)
+        return cls({kid: AESGCM.generate_key(256)}, kid, secrets.token_bytes(32))
+
+    @classmethod
+    def from_json(cls, text: str) -> KeyRing:
+        try:
+            raw = json.loads(text)
+            keys = {kid: base64.b64decode(v, validate=True) for kid, v in raw["keys"].items()}
+            return cls(keys, raw["active"], base64.b64decode(raw["index_key"], validate=True))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise KeyMissing("the key ring is not valid (expected the JSON written by rhc init)") \
+                from exc
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "active": self.active,
+                "keys": {kid: _b64(k) for kid, k in self.keys.items()},
+                "index_key": _b64(self.index_key),
+            },
+            indent=2,
+        )
+
+    @classmethod
+    def load(cls, path: Path, env_value: str | None = None) -> KeyRing:
+        """From the RHC_KEYS environment value if set, otherwise the key file."""
+        if env_value:
+            return cls.from_json(env_value)
+        if not path.exists():
+            raise KeyMissing(
+                f"no encryption key found at {path}: run `rhc init` to create one, "
+                "or set RHC_KEYS"
+            )
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+    def save(self, path: Path) -> None:
+        """Write atomically with mode 0600 from the start (never world-readable, even briefly)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(self.to_json())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+
+    # -- rotation -------------------------------------------------------------------------
+    def with_new_active_key(self) -> KeyRing:
+        kid = "k" + secrets.token_hex(4)
+        keys = dict(self.keys)
+        keys[kid] = AESGCM.generate_key(256)
+        return KeyRing(keys, kid, self.index_key)
+
+    def without_key(self, kid: str) -> KeyRing:
+        if kid == self.active:
+            raise KeyMissing("the active key cannot be removed")
+        if kid not in self.keys:
+            raise KeyMissing(f"there is no key {kid!r} in the key ring")
+        return KeyRing({k: v for k, v in self.keys.items() if k != kid}, self.active,
+                       self.index_key)
+
+    # -- sealing --------------------------------------------------------------------------
+    def seal(self, plaintext: str, context: str) -> bytes:
+        kid = self.active.encode("ascii")
+        nonce = secrets.token_bytes(12)
+        ct = self._aead[self.active].encrypt(nonce, plaintext.encode("utf-8"),
+                                             self._aad(context, kid))
+        return bytes([FORMAT_VERSION, len(kid)]) + kid + nonce + ct
+
+    def open(self, blob: bytes, context: str) -> str:
+        try:
+            if blob[0] != FORMAT_VERSION:
+                raise DecryptionFailed("unknown ciphertext format")
+            n = blob[1]
+            kid = blob[2 : 2 + n]
+            nonce = blob[2 + n : 14 + n]
+            aead = self._aead.get(kid.decode("ascii"))
+            if aead is None:
+                raise KeyMissing(f"a record was sealed with key {kid.decode('ascii')!r}, "
+                                 "which is not in the key ring")
+            return aead.decrypt(nonce, bytes(blob[14 + n :]), self._aad(context, kid)).decode()
+        except (InvalidTag, IndexError, UnicodeDecodeError) as exc:
+            raise DecryptionFailed(f"a sealed value failed to open ({context.split('.')[0]})") \
+                from exc
+
+    def key_id_of(self, blob: bytes) -> str:
+        return bytes(blob[2 : 2 + blob[1]]).decode("ascii")
+
+    @staticmethod
+    def _aad(context: str, kid: bytes) -> bytes:
+        return b"rhc|" + context.encode("utf-8") + b"|" + kid
+
+    # -- look-ups -------------------------------------------------------------------------
+    def index(self, purpose: str, value: str) -> str:
+        """A keyed hash for equality look-ups; `purpose` separates domains (child_ref, email…)."""
+        msg = purpose.encode() + b"\x00" + value.strip().casefold().encode("utf-8")
+        return hmac.new(self.index_key, msg, hashlib.sha256).hexdigest()
+
+    def pseudonym(self, scope: str, purpose: str, value: str) -> str:
+        """A stable pseudonym for sharing: differs per organisation (scope) and from the index."""
+        msg = b"pseudonym\x00" + scope.encode() + b"\x00" + purpose.encode() + b"\x00" + \
+            value.strip().encode("utf-8")
+        return hmac.new(self.index_key, msg, hashlib.sha256).hexdigest()[:20]

@@ -1,0 +1,100 @@
+"""The child's copy: the summary written to them, in large plain type, and who they can talk to.
+
+It holds personal data, so it is still marked OFFICIAL-SENSITIVE on every page, but small
+and grey so the page feels like a note from a person, not a form. It shows only the
+child's first name, the summary the worker approved and the worker's name: nothing else
+from the record, so nothing professional-only can reach the child by this route.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph
+
+from rhc_app.documents.pdf_common import (
+    PageMarking,
+    build_document,
+    escape_markup,
+    register_fonts,
+    split_text,
+)
+from rhc_app.documents.records import ConversationRecord
+from rhc_app.domain.child_summary import EMERGENCY, HELPLINES
+
+TITLE = "What we talked about"
+TALK_TO_TITLE = "Who you can talk to"
+BODY_SIZE = 15  # at least 14pt: many readers are young, tired or reading in a second language
+_BULLET = re.compile(r"^\s*(?:\u2022|-|\*)\s+")
+_GREETING = re.compile(r"^\s*(hi|hello|hey|dear)\b", re.IGNORECASE)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    fonts = register_fonts()
+    ink = colors.HexColor("#0b0c0c")
+    body = ParagraphStyle("child_body", fontName=fonts.body, fontSize=BODY_SIZE,
+                          leading=BODY_SIZE * 1.45, spaceAfter=8, textColor=ink)
+    return {
+        "title": ParagraphStyle("child_title", parent=body, fontName=fonts.bold, fontSize=26,
+                                leading=32, spaceAfter=14),
+        "heading": ParagraphStyle("child_heading", parent=body, fontName=fonts.bold,
+                                  fontSize=20, leading=26, spaceBefore=14, spaceAfter=8,
+                                  keepWithNext=True),
+        "body": body,
+        "bullet": ParagraphStyle("child_bullet", parent=body, leftIndent=22, bulletIndent=4,
+                                 spaceAfter=6),
+    }
+
+
+def _text(text: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Paragraphs at blank lines; a line starting with "•" or "-" becomes a bullet."""
+    story: list[Flowable] = []
+    for piece in split_text(text):
+        lines: list[str] = []
+        for line in piece.split("\n"):
+            if _BULLET.match(line):
+                if lines:
+                    story.append(Paragraph(escape_markup("\n".join(lines)), styles["body"]))
+                    lines = []
+                story.append(Paragraph(escape_markup(_BULLET.sub("", line)), styles["bullet"],
+                                       bulletText="\u2022"))
+            else:
+                lines.append(line)
+        if any(line.strip() for line in lines):
+            story.append(Paragraph(escape_markup("\n".join(lines).strip("\n")), styles["body"]))
+    return story
+
+
+def build_child_pdf(record: ConversationRecord,
+                    contacts: list[tuple[str, str]] | None = None) -> bytes:
+    """The child's copy as PDF bytes.
+
+    ``contacts`` are (name, how to reach them) pairs; None gives the default helplines
+    (Missing People and Childline). The worker and their organisation always come first.
+    """
+    s = _styles()
+    story: list[Flowable] = [Paragraph(TITLE, s["title"])]
+    summary = record.child_summary.strip()
+    first_name = record.child.first_name
+    if first_name and not _GREETING.match(summary):
+        story.append(Paragraph(escape_markup(f"Hi {first_name},"), s["body"]))
+    if summary:
+        story.extend(_text(summary, s))
+    else:
+        story.append(Paragraph("Your worker will go through this note with you.", s["body"]))
+
+    story.append(Paragraph(TALK_TO_TITLE, s["heading"]))
+    worker = record.worker_name.strip() or "Your worker"
+    organisation = record.organisation.name.strip()
+    me = f"{worker} from {organisation}" if organisation else worker
+    story.append(Paragraph(escape_markup(f"{me}. You can ask to talk to me again."),
+                           s["bullet"], bulletText="\u2022"))
+    for name, how in HELPLINES if contacts is None else contacts:
+        story.append(Paragraph(f"<b>{escape_markup(name)}</b>: {escape_markup(how)}",
+                               s["bullet"], bulletText="\u2022"))
+    story.append(Paragraph(escape_markup(EMERGENCY), s["body"]))
+
+    marking = PageMarking(font_size=8, bold=False, colour=colors.HexColor("#505a5f"))
+    return build_document(story, TITLE, marking)

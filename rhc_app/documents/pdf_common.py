@@ -1,0 +1,299 @@
+"""What every RHC document shares: fonts, safe text, the page marking, metadata, encryption.
+
+Why it is all here: a PDF of a conversation holds special-category data about a child. Each
+page must carry OFFICIAL-SENSITIVE (pages get printed and separated), user text must never
+be read as reportlab markup (a note saying ``<font`` must not crash the export or restyle
+the page), the metadata must not leak a name, and a file leaving the service can be locked.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from io import BytesIO
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+
+from rhc_app.documents.records import to_london
+
+MARKING = "OFFICIAL-SENSITIVE"
+CREATOR = "rhc_app"
+PAGE_SIZE = A4
+MARGIN = 20 * mm
+
+BODY_FONT = "RHCSans"
+BOLD_FONT = "RHCSans-Bold"
+FALLBACK_FONT = "RHCFallback"
+
+_DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+#: TrueType-outline fonts with CJK coverage, best first. (Noto CJK ships CFF outlines in
+#: .ttc files, which reportlab cannot embed; it is tried last and skipped if it fails.)
+_FALLBACK_PATTERNS = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]",
+)
+
+#: Longest run of text in one Paragraph. Bounded pieces keep layout fast and predictable.
+MAX_PARAGRAPH_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class Fonts:
+    body: str
+    bold: str
+    fallback: str | None
+    body_chars: frozenset[int]
+    fallback_chars: frozenset[int]
+
+
+def _find(filename: str) -> str:
+    for folder in _DEJAVU_DIRS:
+        path = os.path.join(folder, filename)
+        if os.path.exists(path):
+            return path
+    raise RuntimeError(f"{filename} not found: install Debian's fonts-dejavu-core")
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> Fonts:
+    """Register DejaVu Sans (embedded, subset) once per process, plus a CJK fallback if any.
+
+    The base-14 PDF fonts cannot show Ł, Мария or محمد; DejaVu can. DejaVu has no CJK, so a
+    fallback font is registered when one of the known files exists (RHC_PDF_FALLBACK_FONT
+    may name another).
+    """
+    body = TTFont(BODY_FONT, _find("DejaVuSans.ttf"))
+    bold = TTFont(BOLD_FONT, _find("DejaVuSans-Bold.ttf"))
+    pdfmetrics.registerFont(body)
+    pdfmetrics.registerFont(bold)
+    pdfmetrics.registerFontFamily(BODY_FONT, normal=BODY_FONT, bold=BOLD_FONT,
+                                  italic=BODY_FONT, boldItalic=BOLD_FONT)
+    fallback: TTFont | None = None
+    candidates = [os.environ.get("RHC_PDF_FALLBACK_FONT", "")] + [
+        path for pattern in _FALLBACK_PATTERNS for path in sorted(glob.glob(pattern, recursive=True))
+    ]
+    for path in filter(None, candidates):
+        try:
+            fallback = TTFont(FALLBACK_FONT, path, subfontIndex=0)
+            pdfmetrics.registerFont(fallback)
+            break
+        except (TTFError, OSError, ValueError, KeyError):
+            fallback = None
+    return Fonts(
+        body=BODY_FONT,
+        bold=BOLD_FONT,
+        fallback=FALLBACK_FONT if fallback else None,
+        body_chars=frozenset(body.face.charToGlyph),
+        fallback_chars=frozenset(fallback.face.charToGlyph) if fallback else frozenset(),
+    )
+
+
+def clean_text(text: str | None) -> str:
+    """Drop control characters (keeping newline and tab), lone surrogates and invisible
+    format characters; normalise line breaks to \\n. Used before anything reaches a PDF."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.replace("\u2029", "\n\n")
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char in "\n\t" or category not in ("Cc", "Cs", "Cf", "Co", "Cn"):
+            out.append(char)
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\t", "    ").replace("\n", "<br/>")
+
+
+def escape_markup(text: str | None) -> str:
+    """Make any user text safe to put inside reportlab Paragraph markup.
+
+    Escapes & < > so tags in notes print literally, keeps line breaks as <br/>, strips
+    control characters, and wraps runs of characters DejaVu lacks in the fallback font.
+    """
+    text = clean_text(text)
+    fonts = register_fonts()
+    if not fonts.fallback:
+        return _escape(text)
+    out: list[str] = []
+    for run, use_fallback in _font_runs(text, fonts):
+        escaped = _escape(run)
+        out.append(f'<font face="{fonts.fallback}">{escaped}</font>' if use_fallback else escaped)
+    return "".join(out)
+
+
+def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, bool]]:
+    start, current = 0, False
+    for index, char in enumerate(text):
+        code = ord(char)
+        wanted = code not in fonts.body_chars and code in fonts.fallback_chars
+        if wanted != current and index > start:
+            yield text[start:index], current
+            start = index
+        current = wanted
+    if start < len(text):
+        yield text[start:], current
+
+
+def split_text(text: str | None, limit: int = MAX_PARAGRAPH_CHARS) -> list[str]:
+    """Split user text into pieces of at most ``limit`` characters.
+
+    Splits at blank lines first, then at the last line break, sentence end or space before
+    the limit, so a 20,000-character note with no blank lines becomes many short paragraphs.
+    """
+    pieces: list[str] = []
+    for block in re.split(r"\n\s*\n", clean_text(text)):
+        block = block.strip("\n")
+        while len(block) > limit:
+            window = block[:limit]
+            cut = max(window.rfind("\n"), window.rfind(". "), window.rfind(" "))
+            cut = cut + 1 if cut > limit // 2 else limit
+            pieces.append(block[:cut].rstrip())
+            block = block[cut:].lstrip(" \n")
+        if block.strip():
+            pieces.append(block)
+    return pieces
+
+
+def text_flowables(text: str | None, style: ParagraphStyle, empty: str) -> list[Flowable]:
+    """User text as a list of bounded Paragraphs, or one ``empty`` paragraph."""
+    pieces = split_text(text)
+    if not pieces:
+        return [Paragraph(escape_markup(empty), style)]
+    return [Paragraph(escape_markup(piece), style) for piece in pieces]
+
+
+@dataclass(frozen=True)
+class PageMarking:
+    """How the marking and page numbers are drawn on each page."""
+
+    font_size: float = 10
+    bold: bool = True
+    colour: Any = colors.black
+    footer_left: str = ""
+
+
+def canvas_maker(marking: PageMarking) -> type[rl_canvas.Canvas]:
+    """A canvas class that draws the marking top and bottom and "Page X of Y" on each page.
+
+    Pages are held until save() so the total is known (the NumberedCanvas recipe: one
+    layout pass, not two).
+    """
+
+    class MarkedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._saved_pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._saved_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved_pages)
+            for number, state in enumerate(self._saved_pages, start=1):
+                self.__dict__.update(state)
+                self._draw_marking(number, total)
+                super().showPage()
+            super().save()
+
+        def _draw_marking(self, number: int, total: int) -> None:
+            fonts = register_fonts()
+            width, height = self._pagesize
+            self.saveState()
+            self.setFillColor(marking.colour)
+            self.setFont(fonts.bold if marking.bold else fonts.body, marking.font_size)
+            self.drawCentredString(width / 2, height - MARGIN / 2 - marking.font_size / 2, MARKING)
+            self.drawCentredString(width / 2, MARGIN / 2 - marking.font_size / 2, MARKING)
+            self.setFont(fonts.body, marking.font_size)
+            self.drawRightString(width - MARGIN, MARGIN / 2 - marking.font_size / 2,
+                                 f"Page {number} of {total}")
+            if marking.footer_left:
+                self.drawString(MARGIN, MARGIN / 2 - marking.font_size / 2,
+                                clean_text(marking.footer_left).replace("\n", " ")[:60])
+            self.restoreState()
+
+    return MarkedCanvas
+
+
+def build_document(story: list[Flowable], title: str, marking: PageMarking) -> bytes:
+    """Lay out ``story`` on A4 with the marking; metadata holds only the title and creator."""
+    register_fonts()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 4 * mm,
+        bottomMargin=MARGIN + 4 * mm,
+        title=title,
+        author="",
+        subject="",
+        keywords="",
+        creator=CREATOR,
+        producer=CREATOR,
+        lang="en-GB",
+    )
+    doc.build(story, canvasmaker=canvas_maker(marking))
+    return buffer.getvalue()
+
+
+def protect(pdf_bytes: bytes, password: str) -> bytes:
+    """Encrypt a PDF with AES-256 (pypdf) so that it opens only with ``password``.
+
+    reportlab's own AES mode writes files other readers cannot open, so the PDF is built
+    plain and encrypted afterwards. The owner password is random and thrown away.
+    """
+    if not password:
+        raise ValueError("a password is required to protect a PDF")
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf_bytes)))
+    writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(32),
+                   algorithm="AES-256")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _slug(value: str, allowed: str, limit: int) -> str:
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return re.sub(rf"[^{allowed}]+", "-", value).strip("-")[:limit].strip("-")
+
+
+def safe_filename(kind: str, case_reference: str, produced_at: datetime,
+                  avoid: Iterable[str] = ()) -> str:
+    """E.g. ``rhc-police-CR-20931-2026-11-24.pdf``: never the child's name.
+
+    Only the case reference identifies the child, as on the case system. If the reference
+    contains any word passed in ``avoid`` (give it the child's name), it is left out.
+    """
+    kind_slug = _slug(kind.lower(), "a-z0-9", 20) or "document"
+    ref = _slug(case_reference or "", "A-Za-z0-9", 40)
+    for word in avoid:
+        for part in re.split(r"\W+", _slug(word, "A-Za-z0-9 ", 200)):
+            if len(part) >= 3 and part.lower() in ref.lower():
+                ref = ""
+    day = to_london(produced_at).date().isoformat()
+    return f"rhc-{kind_slug}-{ref or 'no-ref'}-{day}.pdf"

@@ -1,0 +1,231 @@
+"""The record of one conversation, as shared with police and uploaded to the child's case file.
+
+The section order and titles are fixed (SECTION_TITLES) so that police and social workers
+always find the same thing in the same place, and so tests can check them.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from rhc_app.documents.pdf_common import (
+    PageMarking,
+    build_document,
+    escape_markup,
+    register_fonts,
+    split_text,
+    text_flowables,
+)
+from rhc_app.documents.records import (
+    NOT_RECORDED,
+    ConversationRecord,
+    PersonEntry,
+    PlaceEntry,
+    age_on,
+    format_date,
+    format_datetime,
+    method_label,
+    outcome_label,
+    timeliness,
+    to_london,
+    yes_no,
+)
+
+DOCUMENT_TITLE = "Return Home Conversation record"
+
+#: Area key -> section title, in the order printed between "The conversation" and "People".
+AREA_SECTIONS_BEFORE_PEOPLE: tuple[tuple[str, str], ...] = (
+    ("victims", "Victims"),
+    ("offenders", "Offenders"),
+    ("locations", "Locations"),
+    ("themes", "Themes"),
+    ("push_factors", "Push factors"),
+    ("pull_factors", "Pull factors"),
+    ("child_wants", "What the child wants to happen"),
+)
+#: Area key -> section title, printed after "Risk factors".
+AREA_SECTIONS_AFTER_RISKS: tuple[tuple[str, str], ...] = (
+    ("carer_observations", "Observations from parents or carers"),
+    ("worker_analysis", "Worker's analysis"),
+    ("safety_advice", "Safety advice given"),
+)
+
+SECTION_TITLES: tuple[str, ...] = (
+    "Organisation",
+    "Child",
+    "Missing episode",
+    "The conversation",
+    *(title for _, title in AREA_SECTIONS_BEFORE_PEOPLE),
+    "People",
+    "Places",
+    "Risk factors",
+    *(title for _, title in AREA_SECTIONS_AFTER_RISKS),
+    "Actions and referrals",
+    "Summary for the child",
+    "Produced by",
+)
+
+PEOPLE_COLUMNS = ("Name", "Description", "Age", "How the child knows them", "Concern")
+PLACES_COLUMNS = ("Place", "Area", "Slept there", "Concern")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    fonts = register_fonts()
+    body = ParagraphStyle("body", fontName=fonts.body, fontSize=10, leading=14, spaceAfter=4)
+    return {
+        "title": ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=16,
+                                leading=20, spaceAfter=8),
+        "heading": ParagraphStyle("heading", parent=body, fontName=fonts.bold, fontSize=12.5,
+                                  leading=16, spaceBefore=10, spaceAfter=4, keepWithNext=True),
+        "body": body,
+        "empty": ParagraphStyle("empty", parent=body, textColor=colors.HexColor("#505a5f")),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
+        "head_cell": ParagraphStyle("head_cell", parent=body, fontName=fonts.bold, fontSize=9,
+                                    leading=12, spaceAfter=0),
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2),
+    }
+
+
+def _field(label: str, value: str | None, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """A "Label: value" line; a long value carries on in bounded paragraphs below."""
+    pieces = split_text(value) or [NOT_RECORDED]
+    first = f"<b>{escape_markup(label)}:</b> {escape_markup(pieces[0])}"
+    return [Paragraph(first, styles["body"])] + [
+        Paragraph(escape_markup(piece), styles["body"]) for piece in pieces[1:]
+    ]
+
+
+def _table(columns: tuple[str, ...], rows: list[list[str]], widths_mm: tuple[float, ...],
+           styles: dict[str, ParagraphStyle]) -> Table:
+    """A grid that repeats its header on each page and may split a tall row across pages."""
+    data = [[Paragraph(escape_markup(c), styles["head_cell"]) for c in columns]]
+    for row in rows:
+        data.append([Paragraph(escape_markup(cell or "") or "", styles["cell"]) for cell in row])
+    table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, splitInRow=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#505a5f")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _person_row(person: PersonEntry) -> list[str]:
+    age = "" if person.approximate_age in (None, "") else str(person.approximate_age)
+    return [person.name, person.description, age, person.relationship, person.concern]
+
+
+def _place_row(place: PlaceEntry) -> list[str]:
+    slept = "" if place.slept_there is None else yes_no(place.slept_there)
+    return [place.name, place.area, slept, place.concern]
+
+
+def _date_of_birth(record: ConversationRecord) -> str:
+    dob = record.child.date_of_birth
+    if dob is None:
+        return NOT_RECORDED
+    when = record.episode.reported_missing_at or record.produced_at
+    return f"{format_date(dob)} (aged {age_on(dob, to_london(when).date())} when reported missing)"
+
+
+def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph(DOCUMENT_TITLE, s["title"])]
+
+    def heading(title: str) -> None:
+        assert title in SECTION_TITLES, title  # a typo here is a programming error
+        story.append(Paragraph(escape_markup(title), s["heading"]))
+
+    def area(key: str, title: str) -> None:
+        heading(title)
+        story.extend(text_flowables(record.area(key), s["body"], NOT_RECORDED))
+
+    heading("Organisation")
+    story.extend(_field("Name", record.organisation.name, s))
+
+    heading("Child")
+    story.extend(_field("Name", record.child.name, s))
+    story.extend(_field("Date of birth", _date_of_birth(record), s))
+    story.extend(_field("Case reference", record.child.case_reference, s))
+
+    episode = record.episode
+    heading("Missing episode")
+    if episode.missing_from:
+        story.extend(_field("Missing from", episode.missing_from, s))
+    story.extend(_field("Reported missing", format_datetime(episode.reported_missing_at), s))
+    story.extend(_field("Found", format_datetime(episode.found_at), s))
+    story.extend(_field("Police risk grade", (episode.police_risk or "").capitalize(), s))
+    story.extend(_field("Police reference", episode.police_reference, s))
+
+    heading("The conversation")
+    story.extend(_field("Offered", format_datetime(record.offered_at), s))
+    story.extend(_field("Outcome", outcome_label(record.outcome), s))
+    story.extend(_field("Held at", format_datetime(record.held_at), s))
+    story.extend(_field("72-hour timescale", timeliness(record), s))
+    story.extend(_field("How", method_label(record.method), s))
+    story.extend(_field("Where", record.location, s))
+    story.extend(_field("Who was present", record.present, s))
+    story.extend(_field("Seen alone", yes_no(record.seen_alone), s))
+
+    for key, title in AREA_SECTIONS_BEFORE_PEOPLE:
+        area(key, title)
+
+    heading("People")
+    if record.people:
+        story.append(_table(PEOPLE_COLUMNS, [_person_row(p) for p in record.people],
+                            (32, 44, 14, 36, 44), s))
+    else:
+        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+
+    heading("Places")
+    if record.places:
+        story.append(_table(PLACES_COLUMNS, [_place_row(p) for p in record.places],
+                            (44, 40, 20, 66), s))
+    else:
+        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+
+    heading("Risk factors")
+    if record.risk_factors:
+        for _code, label in record.risk_factors:
+            story.append(Paragraph(escape_markup(label), s["bullet"], bulletText="\u2022"))
+    else:
+        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+
+    for key, title in AREA_SECTIONS_AFTER_RISKS:
+        area(key, title)
+
+    heading("Actions and referrals")
+    if record.actions:
+        for label, detail in record.actions:
+            pieces = split_text(detail)
+            first = f"<b>{escape_markup(label)}</b>"
+            if pieces:
+                first += f": {escape_markup(pieces[0])}"
+            story.append(Paragraph(first, s["bullet"], bulletText="\u2022"))
+            story.extend(Paragraph(escape_markup(p), s["bullet"]) for p in pieces[1:])
+    else:
+        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+
+    heading("Summary for the child")
+    story.extend(text_flowables(record.child_summary, s["body"], NOT_RECORDED))
+
+    heading("Produced by")
+    story.extend(_field("Worker", record.worker_name, s))
+    story.extend(_field("Role", record.worker_role, s))
+    story.extend(_field("Date produced", format_datetime(record.produced_at), s))
+    story.append(Spacer(1, 4 * mm))
+    return story
+
+
+def build_police_pdf(record: ConversationRecord) -> bytes:
+    """The full record as PDF bytes, marked OFFICIAL-SENSITIVE with "Page X of Y" on every page.
+
+    The footer carries the case reference (never the name) so printed pages can be matched.
+    """
+    ref = record.child.case_reference.strip()
+    marking = PageMarking(footer_left=f"Case ref: {ref}" if ref else "")
+    return build_document(_sections(record, _styles()), DOCUMENT_TITLE, marking)

@@ -1,0 +1,111 @@
+"""Passwords (argon2id), the shared sign-in throttle, and the TOTP second factor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from .db import utcnow
+from .models import SignInThrottle
+
+_FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_STANDARD = PasswordHasher()  # argon2id, library defaults
+# Verifying against this when the e-mail is unknown keeps timing the same as for a real user.
+_DUMMY_HASH = _STANDARD.hash("not-a-real-password-placeholder")
+
+
+def hasher(fast: bool) -> PasswordHasher:
+    return _FAST if fast else _STANDARD
+
+
+def hash_password(password: str, fast: bool = False) -> str:
+    return hasher(fast).hash(password)
+
+
+def verify_password(stored: str | None, password: str, fast: bool = False) -> bool:
+    try:
+        return hasher(fast).verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = resources.files("rhc_app").joinpath("data/common-passwords.txt").read_text("utf-8")
+    return frozenset(w.strip().casefold() for w in text.splitlines()
+                     if w.strip() and not w.startswith("#"))
+
+
+def password_problem(password: str, min_length: int, personal: tuple[str, ...] = ()) -> str | None:
+    """Plain-English reason a password is not acceptable, or None."""
+    if len(password) < min_length:
+        return f"Password must be {min_length} characters or more"
+    if len(password) > 256:
+        return "Password must be 256 characters or fewer"
+    if password.casefold() in _common_passwords():
+        return "Password is too common: choose one that other people are unlikely to use"
+    low = password.casefold()
+    for value in personal:
+        if value and len(value) >= 4 and value.casefold() in low:
+            return "Password must not contain your name or e-mail address"
+    return None
+
+
+@dataclass
+class ThrottleState:
+    locked: bool
+    locked_until: datetime | None = None
+
+
+def check_throttle(db: Session, email_index: str, now: datetime | None = None) -> ThrottleState:
+    now = now or utcnow()
+    row = db.get(SignInThrottle, email_index)
+    if row and row.locked_until and row.locked_until > now:
+        return ThrottleState(True, row.locked_until)
+    return ThrottleState(False)
+
+
+def record_failure(db: Session, email_index: str, max_failures: int, lock_minutes: int,
+                   now: datetime | None = None) -> ThrottleState:
+    """Count a failure in the database (shared by all workers); lock after too many."""
+    now = now or utcnow()
+    row = db.get(SignInThrottle, email_index, with_for_update=True)
+    if row is None:
+        row = SignInThrottle(email_index=email_index, failures=0)
+        db.add(row)
+    window = timedelta(minutes=lock_minutes)
+    if row.first_failure_at is None or now - row.first_failure_at > window:
+        row.failures = 0
+        row.first_failure_at = now
+    row.failures += 1
+    if row.failures >= max_failures:
+        row.locked_until = now + window
+        row.failures = 0
+        row.first_failure_at = None
+    return ThrottleState(bool(row.locked_until and row.locked_until > now), row.locked_until)
+
+
+def clear_failures(db: Session, email_index: str) -> None:
+    row = db.get(SignInThrottle, email_index)
+    if row is not None:
+        db.delete(row)
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_ok(secret: str, code: str) -> bool:
+    code = "".join(ch for ch in code if ch.isdigit())
+    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def totp_uri(secret: str, account: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
