@@ -44,7 +44,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                                   keepWithNext=True),
         "body": body,
         "bullet": ParagraphStyle("child_bullet", parent=body, leftIndent=22, bulletIndent=4,
-                                 spaceAfter=6),
+                                 spaceAfter=6, bulletFontName=fonts.body,
+                                 bulletFontSize=BODY_SIZE),
     }
 
 

@@ -88,9 +88,9 @@ def register_fonts() -> Fonts:
     pdfmetrics.registerFontFamily(BODY_FONT, normal=BODY_FONT, bold=BOLD_FONT,
                                   italic=BODY_FONT, boldItalic=BOLD_FONT)
     fallback: TTFont | None = None
-    candidates = [os.environ.get("RHC_PDF_FALLBACK_FONT", "")] + [
-        path for pattern in _FALLBACK_PATTERNS for path in sorted(glob.glob(pattern, recursive=True))
-    ]
+    candidates = [os.environ.get("RHC_PDF_FALLBACK_FONT", "")]
+    for pattern in _FALLBACK_PATTERNS:
+        candidates.extend(sorted(glob.glob(pattern, recursive=True)))
     for path in filter(None, candidates):
         try:
             fallback = TTFont(FALLBACK_FONT, path, subfontIndex=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
 
 from rhc_app.documents.pdf_common import (
     PageMarking,
@@ -68,6 +68,9 @@ SECTION_TITLES: tuple[str, ...] = (
     "Produced by",
 )
 
+#: A heading starts a new page unless this much room is left below it.
+HEADING_ROOM = 30 * mm
+
 PEOPLE_COLUMNS = ("Name", "Description", "Age", "How the child knows them", "Concern")
 PLACES_COLUMNS = ("Place", "Area", "Slept there", "Concern")
 
@@ -79,13 +82,14 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=16,
                                 leading=20, spaceAfter=8),
         "heading": ParagraphStyle("heading", parent=body, fontName=fonts.bold, fontSize=12.5,
-                                  leading=16, spaceBefore=10, spaceAfter=4, keepWithNext=True),
+                                  leading=16, spaceBefore=10, spaceAfter=4),
         "body": body,
         "empty": ParagraphStyle("empty", parent=body, textColor=colors.HexColor("#505a5f")),
         "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
         "head_cell": ParagraphStyle("head_cell", parent=body, fontName=fonts.bold, fontSize=9,
                                     leading=12, spaceAfter=0),
-        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2),
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2,
+                                 bulletFontName=fonts.body, bulletFontSize=10),
     }
 
 
@@ -138,6 +142,8 @@ def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[
 
     def heading(title: str) -> None:
         assert title in SECTION_TITLES, title  # a typo here is a programming error
+        # Not keepWithNext: that would push a long table whole onto the next page.
+        story.append(CondPageBreak(HEADING_ROOM))
         story.append(Paragraph(escape_markup(title), s["heading"]))
 
     def area(key: str, title: str) -> None:

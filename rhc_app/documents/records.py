@@ -159,7 +159,9 @@ def format_date(value: date | datetime | None) -> str:
 
 
 def age_on(date_of_birth: date, on: date) -> int:
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    """Age in whole years on the date ``on``."""
+    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - before_birthday
 
 
 def format_duration(delta: timedelta) -> str:

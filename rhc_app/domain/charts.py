@@ -109,6 +109,7 @@ def bar_chart_svg(
     vmax, step = _scale(top, percent)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     base = TOP + plot_h
+    desc = _description(labels, [name for name, _values in series], data, percent)
 
     def y(value: float) -> float:
         return base - plot_h * value / vmax
@@ -118,7 +119,7 @@ def bar_chart_svg(
         f'role="img" aria-labelledby="{cid}-title {cid}-desc" class="rhc-chart" '
         f'font-family="{FONT}" font-size="13" fill="{TEXT}">',
         f'<title id="{cid}-title">{_esc(title)}</title>',
-        f'<desc id="{cid}-desc">{_esc(_description(labels, [n for n, _ in series], data, percent))}</desc>',
+        f'<desc id="{cid}-desc">{_esc(desc)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         f'<text x="{LEFT}" y="22" font-size="16" font-weight="bold">{_esc(title)}</text>',
     ]
@@ -137,7 +138,7 @@ def bar_chart_svg(
         )
         out.append(
             f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="12">'
-            f"{_esc(_number(value, percent))}</text>"
+            f"{value:,.0f}{'%' if percent else ''}</text>"
         )
     if y_label:
         out.append(

@@ -139,7 +139,7 @@ def draft_summary(facts: SummaryFacts) -> str:
     intro = f"This is a note from me, {worker}." if worker else "This is a note from me."
     if facts.talked_on:
         when = f"{facts.talked_on:%A} {facts.talked_on.day} {facts.talked_on:%B}"
-        intro += f" It is about what we talked about on {when}."
+        intro += f" We talked on {when}."
     parts.append(intro + " Thank you for talking with me.")
 
     areas = _unique([AREA_WORDS.get(a) for a in facts.areas])

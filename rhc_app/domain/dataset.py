@@ -235,6 +235,7 @@ class _RowParser:
             return None
         if parsed > self.now.astimezone(LONDON).date():
             self.error("date_of_birth", "date_of_birth is in the future")
+            return None  # one error is enough: not also "after reported_missing_at"
         return parsed
 
     def codes(self, known: Mapping[str, str]) -> tuple[str, ...]:

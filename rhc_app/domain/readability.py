@@ -22,7 +22,7 @@ MAX_READING_AGE = 18
 #: term -> (regular expression, plain words to use instead). Matched case-insensitively on
 #: word boundaries, plurals included. Keys are what a JargonHit reports as its term.
 JARGON: dict[str, tuple[str, str]] = {
-    "CSE": (r"CSE", 'say what happened in plain words, e.g. "people pressuring you into sexual things"'),
+    "CSE": (r"CSE", 'say what happened, e.g. "people pressuring you into sexual things"'),
     "CCE": (r"CCE", 'say what happened, e.g. "people making you do crime for them"'),
     "NRM": (r"NRM", "a way to get you extra help and protection"),
     "MACE": (r"MACE", "a meeting of people who work to keep young people safe"),
@@ -44,15 +44,27 @@ JARGON: dict[str, tuple[str, str]] = {
     "exploited": (r"exploit(?:ed|s|ing)?", "taken advantage of"),
     "perpetrator": (r"perpetrators?", "the person who hurt you"),
     "county lines": (r"county[\s-]+lines?", "people who make young people carry or sell drugs"),
-    "prostitution": (r"prostitut(?:ion|e|es|ed|ing)", 'never use for a child: "someone pressuring you into sexual things"'),
+    "prostitution": (
+        r"prostitut(?:ion|e|es|ed|ing)",
+        'never use for a child: "someone pressuring you into sexual things"',
+    ),
     "nominal": (r"nominals?", "do not label: use the person's name or \"someone\""),
     "section 47": (r"section\s*47|s\.?47", "social workers checking that you are safe"),
-    "strategy meeting": (r"strategy\s+(?:meeting|discussion)s?", "people who help keep you safe will meet to talk about how to help"),
+    "strategy meeting": (
+        r"strategy\s+(?:meeting|discussion)s?",
+        "people who help keep you safe will meet to talk about how to help",
+    ),
     "safeguarding": (r"safeguard(?:ing|ed|s)?", "keeping you safe"),
-    "placement breakdown": (r"placement\s+break(?:down|s\s+down|ing\s+down)", "when living there stopped working"),
+    "placement breakdown": (
+        r"placement\s+break(?:down|s\s+down|ing\s+down)",
+        "when living there stopped working",
+    ),
     "placement": (r"placements?", "the place where you live"),
     "disclosure": (r"disclos(?:ure|ures|ed|e|es|ing)", "what you told me"),
-    "risk assessment": (r"risk\s+assessments?", "thinking about what could harm you and how to stop it"),
+    "risk assessment": (
+        r"risk\s+assessments?",
+        "thinking about what could harm you and how to stop it",
+    ),
     "multi-agency": (r"multi[\s-]?agency", "people from different services"),
     "referral": (r"referrals?", "asking another service to help"),
     "grooming": (r"groom(?:ing|ed)", "someone being nice to you so they can trick or use you"),

@@ -1,0 +1,70 @@
+"""Who can see what: every record is fetched through these helpers.
+
+A worker sees the conversations they hold or that are shared with them, and the children and
+episodes behind those; a manager sees their organisation's; an administrator manages users and
+settings but not case records. Anything else, and above all another organisation's record,
+answers 404 (not 403), so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy.orm import Session
+
+from .models import Child, Conversation, ConversationShare, Episode, User
+
+CASE_ROLES = ("worker", "manager")
+
+
+def conversation_filter(user: User) -> ColumnElement[bool]:
+    """A WHERE clause limiting conversations to those `user` may see."""
+    same_org = Conversation.organisation_id == user.organisation_id
+    if user.role == "manager":
+        return same_org
+    if user.role == "worker":
+        shared = exists().where(ConversationShare.conversation_id == Conversation.id,
+                                ConversationShare.user_id == user.id)
+        return same_org & or_(Conversation.worker_id == user.id, shared)
+    return ~true()
+
+
+def child_filter(user: User) -> ColumnElement[bool]:
+    same_org = Child.organisation_id == user.organisation_id
+    if user.role == "manager":
+        return same_org
+    if user.role == "worker":
+        held = exists().where(Episode.child_id == Child.id,
+                              Conversation.episode_id == Episode.id,
+                              conversation_filter(user))
+        return same_org & or_(held, Child.created_by == user.id)
+    return ~true()
+
+
+def get_conversation(s: Session, user: User, conversation_id: str) -> Conversation:
+    conv = s.execute(select(Conversation).where(Conversation.id == conversation_id,
+                                                conversation_filter(user))).scalar_one_or_none()
+    if conv is None:
+        abort(404)
+    return conv
+
+
+def get_child(s: Session, user: User, child_id: str) -> Child:
+    child = s.execute(select(Child).where(Child.id == child_id, child_filter(user))
+                      ).scalar_one_or_none()
+    if child is None:
+        abort(404)
+    return child
+
+
+def get_episode(s: Session, user: User, episode_id: str) -> Episode:
+    episode = s.get(Episode, episode_id)
+    if episode is None or episode.organisation_id != user.organisation_id:
+        abort(404)
+    get_child(s, user, episode.child_id)
+    return episode
+
+
+def require_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        abort(404)

@@ -1,0 +1,68 @@
+"""Flags that change what the worker does next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+def repeat_missing(reported: Iterable[datetime], threshold: int = 3, window_days: int = 30
+                   ) -> bool:
+    """True when `threshold` or more episodes were reported missing within any window of
+    `window_days` days (3 in 30 days means a strategy meeting should be considered)."""
+    times = sorted(reported)
+    window = timedelta(days=window_days)
+    for i in range(len(times) - threshold + 1):
+        if times[i + threshold - 1] - times[i] <= window:
+            return True
+    return False
+
+
+def episodes_in_window(reported: Iterable[datetime], at: datetime, window_days: int = 30
+                       ) -> int:
+    """How many episodes were reported in the `window_days` up to `at`."""
+    start = at - timedelta(days=window_days)
+    return sum(1 for t in reported if start <= t <= at)
+
+
+@dataclass(frozen=True)
+class PastConversation:
+    worker_id: str | None
+    held_at: datetime | None
+
+
+def continuity_worker(history: Sequence[PastConversation]) -> str | None:
+    """The worker the child spoke to most recently: trust builds with the same person."""
+    held = [p for p in history if p.worker_id and p.held_at]
+    if not held:
+        return None
+    return max(held, key=lambda p: p.held_at).worker_id  # type: ignore[arg-type,return-value]
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    text: str
+    colour: str  # GOV.UK tag colour
+
+
+def flags_for(*, episode_count_30d: int, repeat: bool, police_risk: str | None,
+              found_at: datetime | None, consent_to_share: str | None, status: str,
+              continuity_name: str | None, holder_is_continuity: bool) -> list[Flag]:
+    out: list[Flag] = []
+    if repeat:
+        out.append(Flag("repeat", f"{episode_count_30d} episodes in 30 days: a strategy "
+                        "meeting should be considered", "red"))
+    if police_risk == "high":
+        out.append(Flag("high_risk", "High police risk grade", "red"))
+    if found_at is None:
+        out.append(Flag("no_found_time", "No found time: the 72-hour clock cannot start",
+                        "orange"))
+    if consent_to_share is None and status in ("accepted", "in_progress", "awaiting_signoff",
+                                               "completed"):
+        out.append(Flag("consent", "Consent to share not recorded", "yellow"))
+    if continuity_name and not holder_is_continuity:
+        out.append(Flag("continuity", f"Has spoken before with {continuity_name}: consider "
+                        "the same worker", "blue"))
+    return out

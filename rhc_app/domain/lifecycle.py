@@ -1,0 +1,73 @@
+"""The states of a conversation and the moves between them."""
+
+from __future__ import annotations
+
+STATUS_LABELS = {
+    "to_offer": "To offer",
+    "offered": "Offered",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "not_completed": "Not completed",
+    "in_progress": "In progress",
+    "awaiting_signoff": "Awaiting sign-off",
+    "completed": "Completed",
+}
+
+STATUS_COLOURS = {
+    "to_offer": "grey", "offered": "light-blue", "accepted": "blue", "declined": "orange",
+    "not_completed": "orange", "in_progress": "purple", "awaiting_signoff": "yellow",
+    "completed": "green",
+}
+
+OUTCOMES = ("accepted", "declined", "not_completed")
+
+# action -> states it may start from
+MOVES: dict[str, tuple[str, ...]] = {
+    "offer": ("to_offer", "declined", "not_completed"),
+    "accepted": ("to_offer", "offered"),
+    "declined": ("to_offer", "offered"),
+    "not_completed": ("to_offer", "offered"),
+    "edit": ("accepted", "in_progress", "awaiting_signoff"),
+    "complete": ("accepted", "in_progress"),
+    "sign_off": ("awaiting_signoff",),
+    "return": ("awaiting_signoff",),
+    "amend": ("completed",),
+}
+
+
+class TransitionError(Exception):
+    """A move not allowed from the current state: the message is for the user."""
+
+
+def next_status(current: str, action: str, *, require_signoff: bool = False) -> str:
+    allowed = MOVES.get(action)
+    if allowed is None:
+        raise TransitionError(f"Unknown action {action!r}")
+    if current not in allowed:
+        raise TransitionError(
+            f"This conversation is {STATUS_LABELS.get(current, current).lower()}: "
+            f"it cannot be {_verb(action)} now")
+    if action == "offer":
+        return "offered"
+    if action in OUTCOMES:
+        return action
+    if action == "edit":
+        return "in_progress" if current == "accepted" else current
+    if action == "complete":
+        return "awaiting_signoff" if require_signoff else "completed"
+    if action == "sign_off":
+        return "completed"
+    if action == "return":
+        return "in_progress"
+    return current  # amend keeps it completed
+
+
+def _verb(action: str) -> str:
+    return {"offer": "offered", "accepted": "marked accepted", "declined": "marked declined",
+            "not_completed": "marked not completed", "edit": "edited",
+            "complete": "completed", "sign_off": "signed off", "return": "returned",
+            "amend": "amended"}[action]
+
+
+def is_read_only(status: str) -> bool:
+    return status == "completed"
