@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import config as cfg
 from .crypto import CryptoError, KeyMissing, KeyRing
+from .domain.lifecycle import STATUS_COLOURS, STATUS_LABELS
 from .extensions import Database, csrf, login_manager
 from .sessions import DatabaseSessionInterface
 
@@ -47,8 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
         _check_keys_fit_data(app, keyring)
 
     app.session_interface = DatabaseSessionInterface()
+    _init_login(app)  # before CSRF: an expired session's post is kept, then sent to sign in
     csrf.init_app(app)
-    _init_login(app)
     _init_templates(app)
     WTFormsHelpers(app)
     _init_security_headers(app)
@@ -138,7 +139,7 @@ def _init_login(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message = None  # type: ignore[assignment]
     login_manager.session_protection = None  # server-side sessions and versions instead
 
     @login_manager.user_loader
@@ -157,17 +158,29 @@ def _init_login(app: Flask) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         if not current_user.is_authenticated:
-            from .auth.views import remember_expired_post
-
-            remember_expired_post()
-            return login_manager.unauthorized()
+            return _send_to_sign_in()
         if current_user.must_change_password and request.endpoint not in (
             "auth.change_password", "auth.sign_out"
         ):
-            from flask import redirect, url_for
-
             return redirect(url_for("auth.change_password"))
         return None
+
+
+def _send_to_sign_in() -> Any:
+    from .auth.views import remember_expired_post
+
+    kept = remember_expired_post()
+    if getattr(session, "ended", None) in ("idle", "absolute"):
+        flash("You were signed out because the session timed out. "
+              + ("What you typed has been kept: it will be there when you sign in. "
+                 if kept else "") + "Sign in again to carry on.")
+    if request.headers.get("X-Requested-With") == "fetch":
+        return jsonify(status="signed_out", kept=kept), 401
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    if request.method != "GET" and request.view_args and "conversation_id" in request.view_args:
+        target = url_for("conversations.canvas",
+                         conversation_id=request.view_args["conversation_id"])
+    return redirect(url_for("auth.sign_in", next=target))
 
 
 def _init_templates(app: Flask) -> None:
@@ -193,7 +206,8 @@ def _init_security_headers(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict[str, Any]:
         return {"csp_nonce": lambda: g.get("csp_nonce", ""),
-                "service_name": app.config["SERVICE_NAME"], "endpoints": app.view_functions}
+                "service_name": app.config["SERVICE_NAME"], "endpoints": app.view_functions,
+                "status_labels": STATUS_LABELS, "status_colours": STATUS_COLOURS}
 
     @app.after_request
     def _headers(resp: Any) -> Any:

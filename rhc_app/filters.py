@@ -20,6 +20,19 @@ def local_input(dt: datetime | None) -> str:
     return "" if dt is None else dt.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
 
 
+def to_local_input(value: str | datetime | None) -> str:
+    """A stored ISO UTC time as the value of a datetime-local input (UK wall clock)."""
+    if not value:
+        return ""
+    try:
+        dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)  # what the user typed, shown back with its error
+    if dt.tzinfo is None:
+        return dt.strftime("%Y-%m-%dT%H:%M")
+    return local_input(dt)
+
+
 def duration(delta: timedelta) -> str:
     minutes = int(abs(delta.total_seconds()) // 60)
     days, rem = divmod(minutes, 60 * 24)
@@ -45,4 +58,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = local
     app.jinja_env.filters["local_input"] = local_input
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["to_local_input"] = to_local_input
     app.jinja_env.filters["iso_date"] = iso_date

@@ -118,10 +118,11 @@ def runner(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def db(app):  # type: ignore[no-untyped-def]
-    with app.app_context():
-        from rhc_app.extensions import db as get_db
-
-        yield get_db()
+    """A session of the test's own: no app context is held open, so every client request
+    gets a fresh one (as in production)."""
+    session = app.extensions["rhc_database"].factory()
+    yield session
+    session.close()
 
 
 # -- factories ----------------------------------------------------------------------------

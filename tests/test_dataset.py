@@ -162,6 +162,24 @@ def test_every_error_is_collected_not_just_the_first():
         (2, "gender"), (3, "in_care"), (3, "police_risk")]
 
 
+def test_a_lines_errors_come_in_column_order():
+    result = parse(line(risk_factors="nope", police_risk="y", child_ref="", gender="x",
+                        found_at="2024-03-01 10:00"))
+    assert [e.column for e in result.errors] == [
+        "child_ref", "gender", "found_at", "police_risk", "risk_factors"]
+
+
+@pytest.mark.parametrize(
+    "text", ["٢٠٢٤-٠٤-٠١ ١٠:٠٠", "2024-04-01 10:00 BST", "1/4/2024 10:00", "2024-04-01 25:00",
+             "2024-04-01T10:00+24:00", "0000-01-01 10:00", "9999-12-31 23:59-01:00",
+             "9999-12-31 23:59", "0001-01-01 00:00Z", "1899-12-31 23:00"],
+)
+def test_rejected_date_time_forms(text):
+    result = parse(line(reported_missing_at=text))
+    assert result.rows == []
+    assert result.errors[0].column == "reported_missing_at"
+
+
 def test_duplicate_episode_ref_names_the_earlier_line():
     result = parse(line(), line(episode_ref="E2"), line(child_ref="C9"))
     assert result.errors == err(4, "episode_ref", "episode_ref 'E100' is already used on line 2")
@@ -179,6 +197,7 @@ def test_one_child_with_two_birth_dates():
     [
         (HEADER.replace("in_care,", ""), err(1, "in_care", "missing column: in_care")),
         (HEADER + ",xyz", err(1, "xyz", "unknown column: xyz")),
+        (HEADER + ", Child Ref", err(1, "Child Ref", "unknown column: Child Ref")),
         (HEADER + ",gender", err(1, "gender", "column gender appears more than once")),
         (HEADER + ",", err(1, None, "column 15 has no name")),
     ],
@@ -197,7 +216,11 @@ def test_header_problems(header, errors):
         (random.Random(7).randbytes(50_000), err(1, None, NOT_UTF8)),
         (b"abc\x00def", err(0, None, "the file is not a CSV text file (save it as CSV UTF-8)")),
         (b"", err(0, None, "the file is empty")),
+        ((HEADER + "\r\n,,,\r\n").encode(),
+         err(0, None, "the file has only the header row: add one line per missing episode")),
         (b"\xef\xbb\xbf\r\n\r\n", err(0, None, "the file is empty")),
+        (("\r\n" + HEADER).encode(),
+         err(1, None, "line 1 is empty: it must hold the column names")),
         ((HEADER + '\r\n"C1,unfinished').encode(),
          err(2, None, "the file is not valid CSV near this line (unexpected end of data): look "
              "for a stray double quote")),
@@ -245,9 +268,14 @@ def test_random_input_never_raises(data):
 
 # Cells drawn from good values, near misses and noise, so the row checks are exercised too.
 cell = {c: st.sampled_from([GOOD[c], ""]) | st.text(max_size=12) for c in COLUMNS}
-cell["reported_missing_at"] = st.sampled_from(["2024-04-01 10:00", "2024-13-01 10:00",
-                                               "2024-10-27 01:30", "2024-03-31T01:30+00:00"])
-cell["found_at"] = st.sampled_from(["", "2024-04-02 09:00", "2024-03-01 09:00", "x"])
+times = st.from_regex(r"\d{4}-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d(:\d\d)?(Z|[+-][01]\d:\d\d)?",
+                      fullmatch=True)
+cell["reported_missing_at"] = times | st.sampled_from(
+    ["2024-04-01 10:00", "2024-13-01 10:00", "2024-10-27 01:30", "2024-03-31T01:30+00:00"])
+cell["found_at"] = times | st.sampled_from(["", "2024-04-02 09:00", "2024-03-01 09:00", "x"])
+cell["rhc_held_at"] = times | cell["rhc_held_at"]
+dates = st.from_regex(r"\d{4}-[01]\d-[0-3]\d", fullmatch=True)
+cell["date_of_birth"] = dates | cell["date_of_birth"]
 cell["rhc_outcome"] = st.sampled_from(["", *("accepted", "declined", "not_completed", "no")])
 
 

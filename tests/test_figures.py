@@ -307,6 +307,9 @@ def test_risk_factor_counts():
         "own_code", "own_code", 1)  # a retired code still shows, under its code
     assert risk_factors_to_csv(counts).splitlines()[:2] == [
         "code,label,count", "drug_misuse,Risk of drug misuse,2"]
+    own = risk_factor_counts(episodes, date(2024, 4, 1), date(2024, 4, 30),
+                             extra_codes={"own_code": "=1+1"})
+    assert risk_factors_to_csv(own).splitlines()[-1] == "own_code,'=1+1,1"
     text = risk_factors_to_text(counts).splitlines()
     assert text[0].startswith("Risk factor") and text[1].endswith(" 2")
     assert risk_factor_counts([], date(2024, 4, 1), date(2024, 4, 30)) == []

@@ -50,9 +50,6 @@ def sign_in() -> Any:
     if current_user.is_authenticated:
         return redirect(_home())
     form = SignInForm()
-    if session.get("_ended_notice") is None and getattr(session, "ended", None) == "idle":
-        flash("You were signed out because you had not used the service for a while. "
-              "Anything you had typed has been kept.")
     status = 200
     if form.validate_on_submit():
         result = _attempt(form)
@@ -192,15 +189,15 @@ def csrf_token_matches(posted: str | None, raw: str | None) -> bool:
     return isinstance(value, str) and hmac.compare_digest(value, raw)
 
 
-def remember_expired_post() -> None:
+def remember_expired_post() -> bool:
     """A form sent just after the session expired: keep what was typed as a draft for that
     user, so it is restored after signing in again. Only when the post carries the expired
     session's own CSRF token, so nobody can plant a draft for someone else."""
     if request.method != "POST" or not getattr(session, "expired_user_id", None):
-        return
+        return False
     if not csrf_token_matches(request.form.get("csrf_token"),
                               getattr(session, "expired_csrf", None)):
-        return
+        return False
     from ..conversations.drafts import keep_expired_post
 
-    keep_expired_post(session.expired_user_id, request)  # type: ignore[attr-defined]
+    return keep_expired_post(session.expired_user_id, request)  # type: ignore[attr-defined]

@@ -1,8 +1,138 @@
-from flask import render_template
+"""Find and add children; add and correct missing episodes."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from .. import audit
+from ..access import child_filter, get_child, get_episode, require_role
+from ..casework import (
+    CaseworkError,
+    ChildDetails,
+    EpisodeDetails,
+    add_child,
+    add_episode,
+    find_children,
+    update_episode,
+)
+from ..extensions import db
+from ..forms.children import ChildForm, EpisodeForm, FindChildForm
+from ..forms.fields import utc_of
+from ..models import Child, Conversation, Episode
+from ..views_common import field_error, ring, user
 from . import bp
 
 
-@bp.get("/children")
-def find():
-    return render_template("conversations/list.html", title="Children", rows=[])
+@bp.route("/children", methods=["GET", "POST"])
+def find() -> Any:
+    require_role(user(), "worker", "manager")
+    form = FindChildForm()
+    results = None
+    if form.validate_on_submit():  # POST: names never appear in URLs or access logs
+        results = find_children(db(), ring(), user(), form.query.data)
+        audit.record(db(), "child_search", user_id=user().id, org_id=user().organisation_id,
+                     detail=f"{len(results)} results")
+        db().commit()
+    recent = db().execute(select(Child).where(child_filter(user()))
+                          .order_by(Child.created_at.desc()).limit(20)).scalars().all()
+    return render_template("children/find.html", form=form, results=results, recent=recent,
+                           title="Children")
+
+
+@bp.route("/children/new", methods=["GET", "POST"])
+def new_child() -> Any:
+    require_role(user(), "worker", "manager")
+    form = ChildForm()
+    if form.validate_on_submit():
+        try:
+            child = add_child(db(), ring(), user(), ChildDetails(
+                name=form.name.data, case_reference=form.case_reference.data.strip(),
+                date_of_birth=form.date_of_birth.data.isoformat() if form.date_of_birth.data
+                else None, gender=form.gender.data, ethnicity=form.ethnicity.data or None,
+                in_care=form.in_care.data == "yes", home_area=form.home_area.data or None))
+        except CaseworkError as exc:
+            db().rollback()
+            field_error(form, exc.field, str(exc))
+        else:
+            db().commit()
+            flash("Child added. Now add the missing episode.", "success")
+            return redirect(url_for("children.new_episode", child_id=child.id))
+    return render_template("children/child_form.html", form=form, title="Add a child")
+
+
+@bp.get("/children/<child_id>")
+def show_child(child_id: str) -> Any:
+    child = get_child(db(), user(), child_id)
+    rows = db().execute(select(Episode, Conversation).join(Conversation)
+                        .where(Episode.child_id == child.id)
+                        .order_by(Episode.reported_missing_at.desc())).all()
+    audit.record(db(), "child_viewed", user_id=user().id, org_id=user().organisation_id,
+                 record_type="child", record_id=child.id)
+    db().commit()
+    return render_template("children/child.html", child=child, rows=rows, title="Child")
+
+
+def _episode_details(form: EpisodeForm) -> EpisodeDetails:
+    return EpisodeDetails(reported_missing_at=utc_of(form.reported_missing_at),  # type: ignore[arg-type]
+                          found_at=utc_of(form.found_at), found_where=form.found_where.data or None,
+                          missing_from=form.missing_from.data,
+                          police_risk=form.police_risk.data or None,
+                          police_reference=form.police_reference.data or None)
+
+
+@bp.route("/children/<child_id>/episodes/new", methods=["GET", "POST"])
+def new_episode(child_id: str) -> Any:
+    child = get_child(db(), user(), child_id)
+    form = EpisodeForm()
+    if form.validate_on_submit():
+        try:
+            episode = add_episode(db(), user(), child, _episode_details(form))
+        except CaseworkError as exc:
+            db().rollback()
+            field_error(form, exc.field, str(exc))
+        else:
+            db().commit()
+            flash("Missing episode added", "success")
+            return redirect(url_for("conversations.show",
+                                    conversation_id=episode.conversation.id))
+    return render_template("children/episode_form.html", form=form, child=child,
+                           title="Add a missing episode")
+
+
+@bp.route("/episodes/<episode_id>/edit", methods=["GET", "POST"])
+def edit_episode(episode_id: str) -> Any:
+    episode = get_episode(db(), user(), episode_id)
+    form = EpisodeForm(obj=None if _posted() else _episode_obj(episode))
+    if form.validate_on_submit():
+        try:
+            update_episode(db(), user(), episode, _episode_details(form))
+        except CaseworkError as exc:
+            db().rollback()
+            field_error(form, exc.field, str(exc))
+        else:
+            db().commit()
+            flash("Episode updated", "success")
+            return redirect(url_for("conversations.show",
+                                    conversation_id=episode.conversation.id))
+    return render_template("children/episode_form.html", form=form, child=episode.child,
+                           episode=episode, title="Change the missing episode")
+
+
+def _posted() -> bool:
+    from flask import request
+
+    return request.method == "POST"
+
+
+class _Obj:
+    def __init__(self, **kw: Any) -> None:
+        self.__dict__.update(kw)
+
+
+def _episode_obj(e: Episode) -> _Obj:
+    return _Obj(reported_missing_at=e.reported_missing_at, found_at=e.found_at,
+                found_where=e.found_where, missing_from=e.missing_from,
+                police_risk=e.police_risk or "", police_reference=e.police_reference)

@@ -1,2 +1,41 @@
-def keep_expired_post(user_id, request):
-    return None
+"""Keeping what was typed when a session expired: saved as the user's draft, restored after
+they sign in again."""
+
+from __future__ import annotations
+
+from flask import Request
+from sqlalchemy import select
+
+from ..casework import keep_draft
+from ..domain.risk_factors import codes_for
+from ..extensions import db
+from ..models import Conversation, User
+from .canvas_form import CanvasInputError, parse
+
+
+def keep_expired_post(user_id: str, request: Request) -> bool:
+    """Called before the redirect to sign-in, only for posts that carried the expired
+    session's own CSRF token (checked by the caller)."""
+    view_args = request.view_args or {}
+    if request.endpoint not in ("conversations.canvas", "conversations.autosave"):
+        return False
+    s = db()
+    user = s.get(User, user_id)
+    conv = s.execute(select(Conversation).where(
+        Conversation.id == view_args.get("conversation_id"))).scalar_one_or_none()
+    if user is None or conv is None or conv.organisation_id != user.organisation_id:
+        return False
+    from ..casework import ACTIONS
+
+    try:
+        canvas = parse(request.form, set(codes_for(user.organisation.setting(
+            "extra_risk_factors"))), set(ACTIONS))
+    except CanvasInputError:
+        return False
+    try:
+        base = int(request.form.get("base_version") or conv.version)
+    except ValueError:
+        base = conv.version
+    keep_draft(s, user.id, conv, canvas, base)
+    s.commit()
+    return True

@@ -1,8 +1,307 @@
-from flask import render_template
+"""The worker's day, offering the conversation, and the conversation canvas itself."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import audit
+from ..access import conversation_filter, get_conversation, require_role
+from ..casework import (
+    ACTIONS,
+    AREAS,
+    CaseworkError,
+    amend,
+    complete,
+    discard_draft,
+    keep_draft,
+    load_draft,
+    normalise_canvas,
+    record_attempt,
+    record_outcome,
+    save_canvas,
+    sign_off,
+)
+from ..db import utcnow
+from ..domain import clock
+from ..domain.lifecycle import is_read_only
+from ..domain.risk_factors import codes_for
+from ..extensions import db
+from ..forms.conversations import AttemptForm, OutcomeForm
+from ..forms.fields import utc_of
+from ..models import Conversation, Episode, User
+from ..views_common import field_error, user
 from . import bp
+from .canvas_form import CanvasInputError, add_scratch_note, differences, parse
+from .listing import rows
+from .prompts import PROMPTS
 
 
 @bp.get("/")
-def my_list():
-    return render_template("conversations/list.html", title="My conversations", rows=[])
+def my_list() -> Any:
+    me = user()
+    if me.role == "admin":
+        return redirect(url_for("admin.users"))
+    where = Conversation.worker_id == me.id if me.role == "manager" else conversation_filter(me)
+    found = rows(db(), me.organisation, where, utcnow())
+    return render_template("conversations/list.html", rows=found, title="My conversations")
+
+
+def _load(conversation_id: str) -> Conversation:
+    require_role(user(), "worker", "manager")
+    return get_conversation(db(), user(), conversation_id)
+
+
+@bp.get("/conversations/<conversation_id>")
+def show(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    return _render_show(conv, AttemptForm(formdata=None), OutcomeForm(formdata=None))
+
+
+def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: OutcomeForm,
+                 status: int = 200) -> Any:
+    episode = conv.episode
+    now = utcnow()
+    row = next((r for r in rows(db(), user().organisation, Conversation.id == conv.id, now,
+                                statuses=(conv.status,))), None)
+    audit.record(db(), "conversation_viewed", user_id=user().id, org_id=user().organisation_id,
+                 record_type="conversation", record_id=conv.id)
+    db().commit()
+    form = attempt_form if attempt_form.errors else outcome_form
+    workers = []
+    if user().role == "manager":
+        workers = db().execute(select(User).where(
+            User.organisation_id == user().organisation_id, User.active.is_(True),
+            User.role.in_(("worker", "manager")))).scalars().all()
+    return render_template(
+        "conversations/show.html", conv=conv, episode=episode, child=episode.child, row=row,
+        attempt_form=attempt_form, outcome_form=outcome_form, form=form, workers=workers,
+        timely=clock.within_timescale(episode.found_at, conv.held_at),
+        title="Conversation"), status
+
+
+@bp.post("/conversations/<conversation_id>/attempts")
+def add_attempt(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    form = AttemptForm()
+    if form.validate_on_submit():
+        try:
+            record_attempt(db(), user(), conv, utc_of(form.at), form.method.data,  # type: ignore[arg-type]
+                           form.result.data or None)
+        except CaseworkError as exc:
+            db().rollback()
+            field_error(form, exc.field, str(exc))
+        else:
+            db().commit()
+            flash("Contact attempt recorded", "success")
+            return redirect(url_for("conversations.show", conversation_id=conv.id))
+    return _render_show(conv, form, OutcomeForm(formdata=None), 400)
+
+
+@bp.post("/conversations/<conversation_id>/outcome")
+def outcome(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            record_outcome(db(), user(), conv, form.action.data, utc_of(form.at),  # type: ignore[arg-type]
+                           form.reason.data or None)
+        except CaseworkError as exc:
+            db().rollback()
+            field_error(form, exc.field, str(exc))
+        else:
+            db().commit()
+            flash("Saved", "success")
+            if conv.status == "accepted":
+                return redirect(url_for("conversations.canvas", conversation_id=conv.id))
+            return redirect(url_for("conversations.show", conversation_id=conv.id))
+    return _render_show(conv, AttemptForm(formdata=None), form, 400)
+
+
+@bp.post("/conversations/<conversation_id>/allocate")
+def allocate(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    require_role(user(), "manager")
+    worker = db().get(User, request.form.get("worker_id", ""))
+    if worker is None or worker.organisation_id != user().organisation_id or \
+            worker.role not in ("worker", "manager") or not worker.active:
+        abort(400)
+    conv.worker_id = worker.id
+    audit.record(db(), "conversation_allocated", user_id=user().id,
+                 org_id=user().organisation_id, record_type="conversation", record_id=conv.id)
+    db().commit()
+    flash(f"Allocated to {worker.name}", "success")
+    return redirect(url_for("conversations.show", conversation_id=conv.id))
+
+
+# -- the canvas -----------------------------------------------------------------------------
+def _allowed() -> tuple[set[str], set[str]]:
+    return set(codes_for(user().organisation.setting("extra_risk_factors"))), set(ACTIONS)
+
+
+def _render_canvas(conv: Conversation, canvas: dict[str, Any], base_version: int, *,
+                   problems: dict[str, str] | None = None, theirs: dict[str, Any] | None = None,
+                   restored: bool = False, status: int = 200) -> Any:
+    conflict = differences(normalise_canvas(canvas), theirs) if theirs is not None else None
+    return render_template(
+        "conversations/canvas.html", conv=conv, episode=conv.episode, child=conv.episode.child,
+        canvas=normalise_canvas(canvas) | {"scratch": canvas.get("scratch", ""),
+                                           "scratch_area": canvas.get("scratch_area", "")},
+        base_version=base_version, problems=problems or {}, conflict=conflict,
+        theirs=theirs, restored=restored, areas=AREAS, prompts=PROMPTS,
+        risk_codes=codes_for(user().organisation.setting("extra_risk_factors")),
+        actions=ACTIONS, read_only=is_read_only(conv.status),
+        title="Error: Conversation" if problems else "Conversation"), status
+
+
+@bp.route("/conversations/<conversation_id>/canvas", methods=["GET", "POST"])
+def canvas(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    if conv.status in ("to_offer", "offered", "declined", "not_completed"):
+        flash("Record that the child accepted the conversation first")
+        return redirect(url_for("conversations.show", conversation_id=conv.id))
+    if request.method == "GET":
+        audit.record(db(), "conversation_opened", user_id=user().id,
+                     org_id=user().organisation_id, record_type="conversation",
+                     record_id=conv.id)
+        db().commit()
+        draft = load_draft(db(), user().id, conv.id)
+        if draft is not None and not is_read_only(conv.status):
+            mine, base = draft
+            theirs = conv.canvas if base != conv.version else None
+            return _render_canvas(conv, mine, conv.version, theirs=theirs, restored=True)
+        return _render_canvas(conv, conv.canvas, conv.version)
+    return _save(conv, full_page=True)
+
+
+@bp.post("/conversations/<conversation_id>/autosave")
+def autosave(conversation_id: str) -> Any:
+    return _save(_load(conversation_id), full_page=False)
+
+
+def _save(conv: Conversation, full_page: bool) -> Any:
+    try:
+        base = int(request.form.get("base_version", ""))
+    except ValueError:
+        abort(400)
+    try:
+        canvas = parse(request.form, *_allowed())
+    except CanvasInputError as exc:
+        if not full_page:
+            return jsonify(status="invalid", problems=exc.problems), 422
+        return _render_canvas(conv, conv.canvas, base, problems=exc.problems, status=400)
+    action = request.form.get("action", "save")
+    if action == "add_note":
+        add_scratch_note(canvas)
+    try:
+        result = save_canvas(db(), user(), conv, canvas, base)
+    except CaseworkError as exc:
+        db().rollback()
+        if not full_page:
+            return jsonify(status="read_only", message=str(exc)), 409
+        flash(str(exc))
+        return redirect(url_for("conversations.show", conversation_id=conv.id))
+    if result.problems:
+        db().rollback()
+        if not full_page:
+            return jsonify(status="invalid", problems=result.problems), 422
+        return _render_canvas(conv, canvas, base, problems={
+            f"detail-{k}": v for k, v in result.problems.items()}, status=400)
+    if not result.applied:
+        # Never a silent overwrite: keep what this user typed, show both versions.
+        keep_draft(db(), user().id, conv, canvas, base)
+        db().commit()
+        if not full_page:
+            return jsonify(status="conflict", version=result.version,
+                           url=url_for("conversations.canvas", conversation_id=conv.id)), 409
+        return _render_canvas(conv, canvas, result.version, theirs=result.theirs, status=409)
+    db().commit()
+    if not full_page:
+        return jsonify(status="saved", version=result.version,
+                       saved_at=utcnow().isoformat(timespec="seconds"))
+    if action == "add_person":
+        canvas["people"].append({})
+    elif action == "add_place":
+        canvas["places"].append({})
+    else:
+        flash("Saved" if action != "add_note" else "Note added", "success")
+        anchor = {"add_note": "#quick-note"}.get(action, "")
+        return redirect(url_for("conversations.canvas", conversation_id=conv.id) + anchor)
+    return _render_canvas(conv, canvas, result.version)
+
+
+@bp.post("/conversations/<conversation_id>/discard-draft")
+def discard(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    discard_draft(db(), conv.id, user().id)
+    db().commit()
+    flash("Your unsaved version was discarded", "success")
+    return redirect(url_for("conversations.canvas", conversation_id=conv.id))
+
+
+@bp.post("/conversations/<conversation_id>/complete")
+def complete_conversation(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    try:
+        complete(db(), user(), conv, user().organisation)
+    except CaseworkError as exc:
+        db().rollback()
+        flash(str(exc))
+        return redirect(url_for("conversations.canvas", conversation_id=conv.id))
+    db().commit()
+    flash("Conversation completed" if conv.status == "completed"
+          else "Sent to your manager for sign-off", "success")
+    return redirect(url_for("conversations.show", conversation_id=conv.id))
+
+
+@bp.post("/conversations/<conversation_id>/sign-off")
+def sign_off_conversation(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    require_role(user(), "manager")
+    try:
+        sign_off(db(), user(), conv, approve=request.form.get("decision") == "approve")
+    except CaseworkError as exc:
+        db().rollback()
+        flash(str(exc))
+    else:
+        db().commit()
+        flash("Signed off" if conv.status == "completed" else "Returned to the worker",
+              "success")
+    return redirect(url_for("conversations.show", conversation_id=conv.id))
+
+
+@bp.route("/conversations/<conversation_id>/amend", methods=["GET", "POST"])
+def amend_conversation(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    if conv.status != "completed":
+        return redirect(url_for("conversations.canvas", conversation_id=conv.id))
+    problems: dict[str, str] = {}
+    canvas = conv.canvas
+    if request.method == "POST":
+        try:
+            canvas = parse(request.form, *_allowed())
+            amend(db(), user(), conv, canvas, request.form.get("reason", "")[:2000])
+        except CanvasInputError as exc:
+            problems = exc.problems
+        except CaseworkError as exc:
+            db().rollback()
+            problems = {exc.field or "reason": str(exc)}
+        else:
+            db().commit()
+            flash("Amendment saved", "success")
+            return redirect(url_for("conversations.show", conversation_id=conv.id))
+    return render_template(
+        "conversations/canvas.html", conv=conv, episode=conv.episode, child=conv.episode.child,
+        canvas=normalise_canvas(canvas) | {"scratch": "", "scratch_area": ""},
+        base_version=conv.version, problems=problems, conflict=None, theirs=None,
+        restored=False, areas=AREAS, prompts=PROMPTS, amending=True,
+        risk_codes=codes_for(user().organisation.setting("extra_risk_factors")),
+        actions=ACTIONS, read_only=False,
+        title="Error: Amend conversation" if problems else "Amend conversation"
+    ), 400 if problems else 200
+
+
+def episode_of(conv: Conversation) -> Episode:
+    return conv.episode

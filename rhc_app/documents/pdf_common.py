@@ -148,7 +148,9 @@ def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, bool]]:
     start, current = 0, False
     for index, char in enumerate(text):
         code = ord(char)
-        wanted = code not in fonts.body_chars and code in fonts.fallback_chars
+        # Line breaks and tabs are layout, not glyphs: never switch fonts for them.
+        wanted = (char not in "\n\t" and code not in fonts.body_chars
+                  and code in fonts.fallback_chars)
         if wanted != current and index > start:
             yield text[start:index], current
             start = index

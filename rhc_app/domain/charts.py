@@ -63,8 +63,8 @@ def _check(labels: Sequence[str], series: Sequence[Series]) -> list[list[float |
             raise ValueError(f"series {name!r} has {len(values)} values for {len(labels)} labels")
         row: list[float | None] = []
         for v in values:
-            if v is not None and (not math.isfinite(v) or v < 0):
-                raise ValueError(f"series {name!r}: values must be finite and not negative")
+            if v is not None and not 0 <= v <= 1e12:  # also refuses NaN and infinity
+                raise ValueError(f"series {name!r}: values must be between 0 and 10^12")
             row.append(None if v is None else float(v))
         checked.append(row)
     return checked

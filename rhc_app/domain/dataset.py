@@ -12,8 +12,9 @@ Reading rules, chosen so a worker can fix a file from the error list alone:
 * Columns are matched by name, in any order; a missing or an unknown column is an error, so
   a misspelt heading cannot silently drop data.
 * Times without an offset are Europe/London wall-clock time, as police logs and case systems
-  record them; an ambiguous autumn time is read as the first (BST) one. Times are returned as
-  aware UTC datetimes. ``Z`` and ``+01:00`` style offsets are honoured.
+  record them; an ambiguous autumn time is read as the first (BST) one, and a time the spring
+  change skips is read with the GMT offset. ``Z`` and ``+01:00`` style offsets are honoured.
+  Times are returned as aware UTC datetimes.
 * The size check runs before decoding, so a huge or binary upload costs nothing to refuse.
 
 Writing (:func:`export_dataset`): partners get the same columns except that ``child_name`` is
@@ -28,12 +29,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import cast
 
-from rhc_app.domain.figures import LONDON, EpisodeFacts, Outcome, age_band
+from rhc_app.domain.figures import LONDON, EpisodeFacts, Outcome, age_band, csv_safe
 from rhc_app.domain.risk_factors import codes_for
 
 COLUMNS: tuple[str, ...] = (
@@ -50,12 +51,14 @@ GENDERS = ("female", "male", "other", "not_recorded")
 POLICE_RISKS = ("low", "medium", "high")
 OUTCOMES = ("accepted", "declined", "not_completed")
 MAX_ERRORS = 1000
+MIN_YEAR = 1900  # earlier years are typing slips, and would overflow time-zone arithmetic
 MAX_TEXT = {"child_ref": 100, "episode_ref": 100, "child_name": 200, "ethnicity": 100}
 
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?"
-    r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
+    r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?",
+    re.ASCII,  # \d would otherwise accept any script's digits
 )
 _DATE_HINT = "use YYYY-MM-DD"
 _DATETIME_HINT = "use YYYY-MM-DD HH:MM, for example 2024-04-01 10:00"
@@ -166,31 +169,45 @@ def _parse_datetime(value: str) -> datetime:
         elif m.group(9):
             offset = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
             tz = timezone(-offset if m.group(9) == "-" else offset)
-        local = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz or LONDON)
-    except ValueError:
+        at = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz or LONDON)
+        at = at.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ValueError(f"'{value}' is not a real date and time: {_DATETIME_HINT}") from None
-    return local.astimezone(UTC)
+    if year < MIN_YEAR:
+        raise ValueError(f"'{value}' is before {MIN_YEAR}: check the year")
+    return at
 
 
 def _parse_date(value: str) -> date:
     if not _DATE.fullmatch(value):
         raise ValueError(f"'{value}' is not a date: {_DATE_HINT}")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"'{value}' is not a real date: {_DATE_HINT}") from None
+    if parsed.year < MIN_YEAR:
+        raise ValueError(f"'{value}' is before {MIN_YEAR}: check the year")
+    return parsed
 
 
 class _RowParser:
-    """Validates one row's cells; problems go to the shared error list."""
+    """Validates one row's cells; its problems are reported together, in column order."""
 
-    def __init__(self, cells: dict[str, str], line: int, errors: _Errors, now: datetime):
-        self.cells, self.line, self.errors, self.now = cells, line, errors, now
-        self.failed = False
+    def __init__(self, cells: dict[str, str], line: int, now: datetime):
+        self.cells, self.line, self.now = cells, line, now
+        self.problems: list[tuple[str | None, str]] = []
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
 
     def error(self, column: str | None, message: str) -> None:
-        self.failed = True
-        self.errors.add(self.line, column, message)
+        self.problems.append((column, message))
+
+    def report(self, errors: _Errors) -> None:
+        order = {name: i for i, name in enumerate(COLUMNS)}
+        for column, message in sorted(self.problems, key=lambda p: order.get(p[0] or "", -1)):
+            errors.add(self.line, column, message)
 
     def text(self, column: str, required: bool = False) -> str | None:
         value = self.cells[column]
@@ -297,27 +314,31 @@ def _parse_row(p: _RowParser, known: Mapping[str, str]) -> DatasetRow | None:
         child_ref=child_ref, child_name=child_name, date_of_birth=dob, gender=gender,
         ethnicity=ethnicity, in_care=in_care == "yes", episode_ref=episode_ref,
         reported_missing_at=reported, found_at=found, police_risk=police_risk,
-        rhc_offered_at=offered, rhc_outcome=cast(Outcome | None, outcome), rhc_held_at=held,
+        rhc_offered_at=offered, rhc_outcome=cast("Outcome | None", outcome), rhc_held_at=held,
         risk_factors=risk_factors, line=p.line,
     )
 
 
 def _check_header(header: list[str], errors: _Errors) -> dict[str, int] | None:
-    names = [h.strip().lower() for h in header]
     index: dict[str, int] = {}
-    for i, name in enumerate(names):
+    for i, heading in enumerate(h.strip() for h in header):
+        name = heading.lower()
         if not name:
             errors.add(1, None, f"column {i + 1} has no name")
         elif name in index:
             errors.add(1, name, f"column {name} appears more than once")
         elif name not in COLUMNS:
-            errors.add(1, name, f"unknown column: {name}")
+            errors.add(1, heading, f"unknown column: {heading}")
         else:
             index[name] = i
     for name in COLUMNS:
         if name not in index:
             errors.add(1, name, f"missing column: {name}")
     return None if errors.kept else index
+
+
+class _TooManyRows(Exception):
+    pass
 
 
 def parse_dataset(
@@ -330,54 +351,77 @@ def parse_dataset(
 ) -> ParseResult:
     """Read a standard dataset file; all rows, or no rows and every error found."""
     errors = _Errors()
-    now = now or datetime.now(UTC)
     if len(data) > max_bytes:
-        errors.add(0, None, f"the file is larger than {_size(max_bytes)}")
-        return ParseResult(errors=errors.result())
+        message = f"the file is larger than {_size(max_bytes)}"
+        return ParseResult(errors=[RowError(0, None, message)])
     text = _decode(data, errors)
     if text is None:
         return ParseResult(errors=errors.result())
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        records = list(reader)
+        now = datetime.now(UTC) if now is None else now.replace(tzinfo=now.tzinfo or UTC)
+        rows = _read_rows(reader, errors, codes_for(extra_codes), max_rows, now)
+    except _TooManyRows:
+        message = f"the file has more than {max_rows:,} rows: split it into parts"
+        return ParseResult(errors=[RowError(0, None, message)])
     except csv.Error as exc:
         errors.add(
             reader.line_num, None,
             f"the file is not valid CSV near this line ({exc}): look for a stray double quote",
         )
-        return ParseResult(errors=errors.result())
-    while records and not any(cell.strip() for cell in records[-1]):
-        records.pop()  # blank lines (or rows of empty cells) at the end
-    if not records:
-        errors.add(0, None, "the file is empty")
-        return ParseResult(errors=errors.result())
-    index = _check_header(records[0], errors)
+    return ParseResult(errors=errors.result()) if errors.kept else ParseResult(rows=rows)
+
+
+def _blank(record: list[str]) -> bool:
+    return not any(cell.strip() for cell in record)
+
+
+def _read_rows(
+    reader: Iterator[list[str]],
+    errors: _Errors,
+    codes: Mapping[str, str],
+    max_rows: int,
+    now: datetime,
+) -> list[DatasetRow]:
+    """Check every record as it streams past, so a large file is never held twice."""
+    header = next(reader, None)
+    if header is None or _blank(header):
+        if all(_blank(record) for record in reader):
+            errors.add(0, None, "the file is empty")
+        else:
+            errors.add(1, None, "line 1 is empty: it must hold the column names")
+        return []
+    index = _check_header(header, errors)
     if index is None:
-        return ParseResult(errors=errors.result())
-    if len(records) - 1 > max_rows:
-        errors.add(0, None, f"the file has more than {max_rows:,} rows: split it into parts")
-        return ParseResult(errors=errors.result())
-    codes = codes_for(extra_codes)
+        return []
     # Each code by itself and by its case-folded spelling, so "Drug_Misuse" is read as drug_misuse.
     known = {**{c.casefold(): c for c in codes}, **{c: c for c in codes}}
     rows: list[DatasetRow] = []
     episode_lines: dict[str, int] = {}
     birth_dates: dict[str, tuple[date, int]] = {}
-    width = len(records[0])
-    for line, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            errors.add(line, None, "this line is empty: delete it or fill it in")
+    blank_lines: list[int] = []  # reported only if a row follows: blank lines at the end are fine
+    count = 0
+    for line, record in enumerate(reader, start=2):
+        if _blank(record):
+            blank_lines.append(line)
             continue
-        if len(record) != width:
-            errors.add(line, None, f"this line has {len(record)} fields but the header has {width}")
+        for blank in blank_lines:
+            errors.add(blank, None, "this line is empty: delete it or fill it in")
+        blank_lines.clear()
+        count += 1
+        if count > max_rows:
+            raise _TooManyRows
+        if len(record) != len(header):
+            errors.add(line, None,
+                       f"this line has {len(record)} fields but the header has {len(header)}")
             continue
         cells = {name: record[i].strip() for name, i in index.items()}
-        p = _RowParser(cells, line, errors, now)
+        p = _RowParser(cells, line, now)
         row = _parse_row(p, known)
         ref = cells["episode_ref"]
-        if ref and ref in episode_lines:
-            first_line = episode_lines[ref]
-            p.error("episode_ref", f"episode_ref '{ref}' is already used on line {first_line}")
+        if ref in episode_lines:
+            message = f"episode_ref '{ref}' is already used on line {episode_lines[ref]}"
+            p.error("episode_ref", message)
         elif ref:
             episode_lines[ref] = line
         if row is not None and row.date_of_birth is not None:
@@ -385,26 +429,21 @@ def parse_dataset(
             if first[0] != row.date_of_birth:
                 p.error("date_of_birth", f"date_of_birth differs from line {first[1]} "
                         f"for child_ref '{row.child_ref}'")
-        if row is not None and not p.failed:
+        if p.failed:
+            p.report(errors)
+        elif row is not None:
             rows.append(row)
-    if errors.kept:
-        return ParseResult(errors=errors.result())
-    return ParseResult(rows=rows)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+    if count == 0:
+        errors.add(0, None, "the file has only the header row: add one line per missing episode")
+    return rows
 
 
 def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection advice)."""
-    if value is None:
-        return ""
     if isinstance(value, datetime):
         return value.astimezone(LONDON).isoformat(timespec="seconds")
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return csv_safe(value)
 
 
 def export_dataset(

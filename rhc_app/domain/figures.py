@@ -240,11 +240,23 @@ def quarterly_table(
     return QuarterlyTable(year=year, cohort=cohort, rows=rows)
 
 
+def csv_safe(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (the OWASP CSV-injection advice).
+
+    Labels can come from an organisation's own settings, so any text starting with = + - @
+    or a tab is prefixed with an apostrophe. A lone "-" (no figure) is left as it is.
+    """
+    text = "" if value is None else str(value)
+    if text != "-" and text.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + text
+    return text
+
+
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_safe(v) for v in row] for row in rows)
     return out.getvalue()
 
 

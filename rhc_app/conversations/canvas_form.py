@@ -1,0 +1,127 @@
+"""The canvas is one form with repeatable parts; it is parsed here from the posted fields.
+
+Plain HTML names (area-victims, person-0-name, …) so it works with JavaScript off, and the
+same parser serves the full save and the autosave."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ..casework import AREAS, DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
+from ..db import utcnow
+from ..forms.fields import to_utc
+
+MAX_TEXT = 50_000
+MAX_SHORT = 500
+MAX_ROWS = 200
+
+
+class CanvasInputError(Exception):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def _clean(value: str | None) -> str:
+    value = (value or "").replace("\r\n", "\n")
+    # Control characters other than tab and newline have no place in notes (and break PDFs).
+    return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32)
+
+
+def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set[str]
+          ) -> dict[str, Any]:
+    problems: dict[str, str] = {}
+    canvas = empty_canvas()
+
+    def text(name: str, limit: int = MAX_TEXT) -> str:
+        value = _clean(form.get(name))
+        if len(value) > limit:
+            problems[name] = f"This must be {limit:,} characters or fewer (it has {len(value):,})"
+            return value[:limit]
+        return value
+
+    for key in AREAS:
+        canvas["areas"][key] = text(f"area-{key}")
+    for key in DETAIL_FIELDS:
+        canvas["details"][key] = text(f"detail-{key}", MAX_SHORT if key != "helplines_given"
+                                      else 2000)
+    held = canvas["details"]["held_at"]
+    if held:
+        try:
+            canvas["details"]["held_at"] = to_utc(datetime.fromisoformat(held)).isoformat()
+        except ValueError:
+            problems["detail-held_at"] = "Enter when the conversation was held as a date and time"
+            canvas["details"]["held_at"] = held
+
+    canvas["people"] = _rows(form, "person", PERSON_FIELDS, text)
+    canvas["places"] = _rows(form, "place", PLACE_FIELDS, text)
+    for i in range(_count(form, "note")):
+        if form.get(f"note-{i}-remove"):
+            continue
+        note_text = text(f"note-{i}-text", 5000)
+        if note_text.strip():
+            area = form.get(f"note-{i}-area") or ""
+            canvas["notes"].append({"text": note_text, "area": area if area in AREAS else "",
+                                    "at": (form.get(f"note-{i}-at") or "")[:40]})
+    canvas["scratch"] = text("scratch", 5000)
+    canvas["scratch_area"] = form.get("scratch_area") if form.get("scratch_area") in AREAS \
+        else ""
+    canvas["risk_factors"] = sorted(c for c in _list(form, "risk_factors") if c in allowed_codes)
+    canvas["actions"] = sorted(a for a in _list(form, "actions") if a in allowed_actions)
+    canvas["actions_detail"] = text("actions_detail")
+    if problems:
+        raise CanvasInputError(problems)
+    return canvas
+
+
+def _list(form: Mapping[str, Any], name: str) -> list[str]:
+    getlist = getattr(form, "getlist", None)
+    return list(getlist(name)) if getlist else list(form.get(name) or [])
+
+
+def _count(form: Mapping[str, Any], prefix: str) -> int:
+    try:
+        return max(0, min(int(form.get(f"{prefix}-count") or 0), MAX_ROWS))
+    except ValueError:
+        return 0
+
+
+def _rows(form: Mapping[str, Any], prefix: str, fields: tuple[str, ...], text: Any
+          ) -> list[dict[str, str]]:
+    rows = []
+    for i in range(_count(form, prefix)):
+        if form.get(f"{prefix}-{i}-remove"):
+            continue
+        row = {f: text(f"{prefix}-{i}-{f}", MAX_SHORT if f != "concern" else 5000)
+               for f in fields}
+        if any(v.strip() for v in row.values()):
+            rows.append(row)
+    return rows
+
+
+def add_scratch_note(canvas: dict[str, Any]) -> bool:
+    """Move the quick-note box into the notes, tagged to its area (or untagged)."""
+    note = (canvas.get("scratch") or "").strip()
+    if not note:
+        return False
+    canvas["notes"].append({"text": note, "area": canvas.get("scratch_area") or "",
+                            "at": utcnow().isoformat(timespec="minutes")})
+    canvas["scratch"] = ""
+    return True
+
+
+def differences(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """What differs between two versions, for showing both after a conflict."""
+    out: dict[str, Any] = {}
+    for key in AREAS:
+        if mine["areas"].get(key, "") != theirs.get("areas", {}).get(key, ""):
+            out[f"area-{key}"] = theirs.get("areas", {}).get(key, "")
+    for key in DETAIL_FIELDS:
+        if mine["details"].get(key, "") != theirs.get("details", {}).get(key, ""):
+            out[f"detail-{key}"] = theirs.get("details", {}).get(key, "")
+    for key in ("people", "places", "notes", "risk_factors", "actions"):
+        if mine.get(key) != theirs.get(key):
+            out[key] = theirs.get(key)
+    return out

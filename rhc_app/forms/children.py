@@ -1,0 +1,81 @@
+"""Children and missing episodes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from .fields import LocalDateTimeField
+
+GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other"),
+           ("not_recorded", "Not recorded")]
+RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("", "Not known yet")]
+
+
+class FindChildForm(FlaskForm):
+    query = StringField("Name or case reference", widget=GovTextInput(),
+                        validators=[DataRequired("Enter a name or case reference"),
+                                    Length(max=200, message="Enter 200 characters or fewer")])
+    submit = SubmitField("Search", widget=GovSubmitInput())
+
+
+class ChildForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the child's name"),
+                                   Length(max=200, message="Name must be 200 characters or fewer")])
+    case_reference = StringField(
+        "Case reference", widget=GovTextInput(),
+        description="The id in your case-management system, for example Mosaic",
+        validators=[DataRequired("Enter the case reference"),
+                    Length(max=64, message="Case reference must be 64 characters or fewer")])
+    date_of_birth = DateField("Date of birth", widget=GovDateInput(), format="%d %m %Y",
+                              description="For example, 27 3 2011",
+                              validators=[Optional()])
+    gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS,
+                        default="not_recorded",
+                        validators=[InputRequired("Select the child's gender, or Not recorded")])
+    ethnicity = StringField("Ethnicity", widget=GovTextInput(),
+                            validators=[Optional(), Length(max=100, message="Enter 100 characters or fewer")])
+    in_care = RadioField("Is the child in care?", widget=GovRadioInput(),
+                         choices=[("yes", "Yes, in care (looked after)"), ("no", "No, at home")],
+                         validators=[InputRequired("Select whether the child is in care")])
+    home_area = StringField("Home or placement area", widget=GovTextInput(),
+                            description="A town, area or postcode district",
+                            validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")])
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate_date_of_birth(self, field: DateField) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("Date of birth must be in the past")
+        if field.data and field.data.year < 1990:
+            raise ValidationError("Date of birth must be after 1990")
+
+
+class EpisodeForm(FlaskForm):
+    reported_missing_at = LocalDateTimeField(
+        "Reported missing", widget=GovTextInput(),
+        description="The date and time the child was reported missing",
+        validators=[InputRequired("Enter the date and time the child was reported missing")])
+    found_at = LocalDateTimeField(
+        "Found or returned", widget=GovTextInput(),
+        description="Leave empty if not known yet: the 72-hour clock starts from this time",
+        validators=[Optional()])
+    found_where = StringField("Where found", widget=GovTextInput(),
+                              validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")])
+    missing_from = RadioField("Missing from", widget=GovRadioInput(),
+                              choices=[("home", "Home"), ("care", "Care or placement")],
+                              validators=[InputRequired("Select where the child went missing from")])
+    police_risk = RadioField("Police risk grade", widget=GovRadioInput(), choices=RISKS,
+                             default="", validators=[Optional()])
+    police_reference = StringField("Police reference", widget=GovTextInput(),
+                                   validators=[Optional(), Length(max=64, message="Enter 64 characters or fewer")])
+    submit = SubmitField("Save episode", widget=GovSubmitInput())

@@ -1,0 +1,44 @@
+"""Offering the conversation: contact attempts and outcomes."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from .fields import LocalDateTimeField
+
+METHODS = [("face_to_face", "Face to face"), ("phone", "Phone"), ("text", "Text message"),
+           ("video", "Video call"), ("letter", "Letter or email"), ("via_carer", "Through a parent or carer")]
+
+
+class AttemptForm(FlaskForm):
+    at = LocalDateTimeField("When", widget=GovTextInput(),
+                            validators=[InputRequired("Enter when you tried to make contact")])
+    method = RadioField("How", widget=GovRadioInput(), choices=METHODS,
+                        validators=[InputRequired("Select how you tried to make contact")])
+    result = TextAreaField("What happened", widget=GovCharacterCount(),
+                           validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
+    submit = SubmitField("Record attempt", widget=GovSubmitInput())
+
+
+class OutcomeForm(FlaskForm):
+    action = RadioField("What happened", widget=GovRadioInput(),
+                        choices=[("offer", "I offered the conversation (waiting for an answer)"),
+                                 ("accepted", "The child accepted"),
+                                 ("declined", "The child declined"),
+                                 ("not_completed", "Not completed (no contact, missing again, …)")],
+                        validators=[InputRequired("Select what happened")])
+    at = LocalDateTimeField("When", widget=GovTextInput(),
+                            validators=[InputRequired("Enter the date and time")])
+    reason = TextAreaField("Reason", widget=GovCharacterCount(),
+                           description="If the child declined, their reason in their own words "
+                                       "if they gave one. If not completed, why.",
+                           validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
+    submit = SubmitField("Save", widget=GovSubmitInput())

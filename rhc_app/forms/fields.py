@@ -1,0 +1,54 @@
+"""Fields shared by the forms: UK local date-times stored as UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from wtforms import Field
+from wtforms.fields import DateTimeLocalField
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def to_utc(local: datetime) -> datetime:
+    """A wall-clock time in the UK to UTC (workers type what the clock on the wall said)."""
+    return local.replace(tzinfo=LONDON).astimezone(UTC)
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A native date-and-time picker (big and touch-friendly on tablets); value is UTC."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(label, validators, **kwargs)
+        self.utc: datetime | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.utc = None
+        if not valuelist or not valuelist[0]:
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(f"Enter {self.label.text.lower()} as a real date and time") from exc
+        if self.data is not None:
+            self.utc = to_utc(self.data)
+
+    def process_data(self, value: Any) -> None:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            self.utc = value
+            value = value.astimezone(LONDON).replace(tzinfo=None)
+        super().process_data(value)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%Y-%m-%dT%H:%M") if self.data else ""
+
+
+def utc_of(field: Field) -> datetime | None:
+    return getattr(field, "utc", None)

@@ -1,0 +1,83 @@
+"""The capture journey through the web app (no browser): add a child and episode, offer,
+accept, fill the canvas, conflict, expired session, complete."""
+
+from datetime import timedelta
+
+from rhc_app.models import Conversation, Draft
+from tests.conftest import csrf_from, now
+
+
+def _local(dt):
+    from rhc_app.filters import local_input
+    return local_input(dt)
+
+
+def test_add_child_and_episode_then_list(world, auth, client, db):
+    auth.sign_in(world.user("north", "worker"))
+    r = auth.post("/children/new", {"name": "Ember Testchild", "case_reference": "NM-1001",
+                                    "date_of_birth-day": "4", "date_of_birth-month": "5",
+                                    "date_of_birth-year": "2011", "gender": "female",
+                                    "in_care": "no"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    episode_url = r.headers["Location"]
+    t = now()
+    r = auth.post(episode_url, {"reported_missing_at": _local(t - timedelta(hours=40)),
+                                "found_at": _local(t - timedelta(hours=20)),
+                                "missing_from": "home", "police_risk": "high"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    page = client.get("/").get_data(as_text=True)
+    assert "Ember Testchild" in page
+    assert "2 days 3 hours" in page or "2 days 4 hours" in page  # 52 hours left on the clock
+    assert "High police risk grade" in page
+
+
+def test_found_before_reported_is_refused_and_kept(world, auth, client, db):
+    auth.sign_in(world.user("north", "worker"))
+    r = auth.post("/children/new", {"name": "Ember Testchild", "case_reference": "NM-1002",
+                                    "gender": "female", "in_care": "no"})
+    url = r.headers["Location"]
+    t = now()
+    r = auth.post(url, {"reported_missing_at": _local(t - timedelta(hours=10)),
+                        "found_at": _local(t - timedelta(hours=20)), "missing_from": "home",
+                        "police_reference": "KEEP-ME-77"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "govuk-error-summary" in html
+    assert "Found must be after the time the child was reported missing" in html
+    assert "KEEP-ME-77" in html
+
+
+def _accept(auth, conv_id):
+    return auth.post(f"/conversations/{conv_id}/outcome",
+                     {"action": "accepted", "at": _local(now() - timedelta(hours=1))},
+                     page=f"/conversations/{conv_id}")
+
+
+def test_canvas_save_and_conflict(world, auth, client, db):
+    from tests.conftest import make_case
+    worker = world.user("north", "worker")
+    episode = make_case(db, worker)
+    conv_id = episode.conversation.id
+    auth.sign_in(worker)
+    r = _accept(auth, conv_id)
+    assert r.status_code == 302
+    page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
+    token = csrf_from(page)
+    import re
+    version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
+    base = {"csrf_token": token, "base_version": version, "person-count": "0", "place-count": "0",
+            "note-count": "0"}
+    r = client.post(f"/conversations/{conv_id}/autosave",
+                    data={**base, "area-locations": "We went to the park"})
+    assert r.get_json()["status"] == "saved", r.get_data(as_text=True)
+    # A second tab still on version 2 saves: conflict, not an overwrite
+    r = client.post(f"/conversations/{conv_id}/autosave",
+                    data={**base, "area-locations": "Other tab text"})
+    assert r.status_code == 409 and r.get_json()["status"] == "conflict"
+    db.rollback()  # end the test session's read snapshot
+    conv = db.get(Conversation, conv_id)
+    assert conv.canvas["areas"]["locations"] == "We went to the park"
+    assert db.get(Draft, (conv_id, worker.id)) is not None
+    page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
+    assert "Someone else saved this conversation" in page
+    assert "Other tab text" in page and "We went to the park" in page
