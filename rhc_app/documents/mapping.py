@@ -1,0 +1,85 @@
+"""From the database models to the plain records the document builders take."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..casework import ACTIONS, AREAS, normalise_canvas
+from ..domain.child_summary import SummaryFacts
+from ..domain.risk_factors import label_for
+from ..models import Conversation, User
+from .records import (
+    ChildInfo,
+    ConversationRecord,
+    EpisodeInfo,
+    OrganisationInfo,
+    PersonEntry,
+    PlaceEntry,
+)
+
+
+def _yes(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def conversation_record(conv: Conversation, worker: User, produced_at: datetime
+                        ) -> ConversationRecord:
+    episode = conv.episode
+    child = episode.child
+    org = worker.organisation
+    canvas = normalise_canvas(conv.canvas)
+    details = canvas["details"]
+    extra = org.setting("extra_risk_factors")
+    areas = {k: canvas["areas"].get(k, "") for k in AREAS}
+    # Untagged or tagged quick notes belong in the record too, under their area.
+    for note in canvas["notes"]:
+        key = note.get("area") or ""
+        text = note.get("text", "")
+        if key in areas:
+            areas[key] = (areas[key] + "\n\nQuick note: " + text).strip()
+        else:
+            areas["themes"] = (areas["themes"] + "\n\nUnsorted note: " + text).strip()
+    actions = [(ACTIONS.get(a, a), "") for a in canvas["actions"]]
+    if canvas["actions_detail"]:
+        actions.append(("Details", canvas["actions_detail"]))
+    dob = date.fromisoformat(child.date_of_birth) if child.date_of_birth else None
+    return ConversationRecord(
+        organisation=OrganisationInfo(org.name),
+        child=ChildInfo(name=child.name, date_of_birth=dob,
+                        case_reference=child.case_reference or ""),
+        episode=EpisodeInfo(reported_missing_at=episode.reported_missing_at,
+                            found_at=episode.found_at, police_risk=episode.police_risk,
+                            police_reference=episode.police_reference or "",
+                            missing_from="care placement" if episode.missing_from == "care"
+                            else "home"),
+        produced_at=produced_at, offered_at=conv.offered_at, outcome=conv.outcome,
+        held_at=conv.held_at, method=details.get("method") or None,
+        location=details.get("location", ""), present=details.get("present", ""),
+        seen_alone=_yes(details.get("seen_alone")), areas=areas,
+        people=[PersonEntry(name=p.get("name", ""), description=p.get("description", ""),
+                            approximate_age=p.get("approximate_age") or None,
+                            relationship=p.get("relationship", ""), concern=p.get("concern", ""))
+                for p in canvas["people"]],
+        places=[PlaceEntry(name=p.get("name", ""), area=p.get("area", ""),
+                           slept_there=_yes(p.get("slept_there")), concern=p.get("concern", ""))
+                for p in canvas["places"]],
+        risk_factors=[(c, label_for(c, extra)) for c in canvas["risk_factors"]],
+        actions=actions, child_summary=conv.child_summary or "",
+        worker_name=worker.name or "", worker_role=worker.role.title())
+
+
+def summary_facts(conv: Conversation, worker: User) -> SummaryFacts:
+    """Only what the child may read: never the analysis, carers' words or other people."""
+    canvas = normalise_canvas(conv.canvas)
+    child = conv.episode.child
+    talked = [k for k in ("victims", "offenders", "locations", "themes", "push_factors",
+                          "pull_factors", "safety_advice")
+              if canvas["areas"].get(k, "").strip()]
+    advice = ["helplines"] if canvas["details"].get("helplines_given") else []
+    return SummaryFacts(
+        child_first_name=(child.name or "").split()[0] if child.name else "",
+        worker_first_name=(worker.name or "").split()[0] if worker.name else "",
+        talked_on=conv.held_at.date() if conv.held_at else None,
+        child_wants=canvas["areas"].get("child_wants", ""),
+        areas=talked, safety_advice=advice,
+        next_steps=[ACTIONS[a] for a in canvas["actions"] if a in ACTIONS and a != "other"])

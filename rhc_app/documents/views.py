@@ -1,0 +1,124 @@
+"""The summary written to the child (with its readability panel and read-back view) and the
+two PDFs. PDFs are built on request, streamed, and never written to disk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from .. import audit
+from ..access import get_conversation, require_role
+from ..db import utcnow
+from ..domain.child_summary import draft_summary
+from ..domain.readability import analyse
+from ..extensions import db
+from ..forms.documents import PdfForm, SummaryForm
+from ..models import Conversation
+from ..views_common import user
+from .child_pdf import build_child_pdf
+from .mapping import conversation_record, summary_facts
+from .pdf_common import protect, safe_filename
+from .police_pdf import build_police_pdf
+
+bp = Blueprint("documents", __name__)
+
+READY = ("accepted", "in_progress", "awaiting_signoff", "completed")
+
+
+def _load(conversation_id: str) -> Conversation:
+    require_role(user(), "worker", "manager")
+    return get_conversation(db(), user(), conversation_id)
+
+
+def _holder(conv: Conversation) -> Any:
+    return conv.worker or user()
+
+
+@bp.route("/conversations/<conversation_id>/summary", methods=["GET", "POST"])
+def summary(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    form = SummaryForm()
+    drafted = False
+    if request.method == "GET":
+        if conv.child_summary:
+            form.summary.data = conv.child_summary
+        else:
+            form.summary.data = draft_summary(summary_facts(conv, _holder(conv)))
+            drafted = True
+    elif form.validate_on_submit():
+        if request.form.get("action") == "check":
+            pass  # show the readability panel for the text as typed; nothing saved
+        elif conv.status == "completed" and conv.child_summary and \
+                form.summary.data != conv.child_summary and not request.form.get("confirm"):
+            flash("This conversation is completed: tick the box to confirm you are changing "
+                  "the summary the child was given")
+        else:
+            conv.child_summary = form.summary.data
+            conv.summary_read_back_at = None  # changed text has not been read back
+            audit.record(db(), "child_summary_saved", user_id=user().id,
+                         org_id=user().organisation_id, record_type="conversation",
+                         record_id=conv.id)
+            db().commit()
+            flash("Summary saved", "success")
+            return redirect(url_for("documents.summary", conversation_id=conv.id))
+    report = analyse(form.summary.data or "")
+    return render_template("documents/summary.html", form=form, conv=conv, report=report,
+                           drafted=drafted, child=conv.episode.child,
+                           title="Summary for the child")
+
+
+@bp.route("/conversations/<conversation_id>/summary/read-back", methods=["GET", "POST"])
+def read_back(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    if not conv.child_summary:
+        flash("Save the summary first")
+        return redirect(url_for("documents.summary", conversation_id=conv.id))
+    if request.method == "POST":
+        conv.summary_read_back_at = utcnow()
+        audit.record(db(), "child_summary_read_back", user_id=user().id,
+                     org_id=user().organisation_id, record_type="conversation",
+                     record_id=conv.id)
+        db().commit()
+        flash("Marked as read back to the child", "success")
+        return redirect(url_for("documents.summary", conversation_id=conv.id))
+    return render_template("documents/read_back.html", conv=conv, title="Read back")
+
+
+@bp.route("/conversations/<conversation_id>/documents", methods=["GET"])
+def police_pdf_page(conversation_id: str) -> Any:
+    conv = _load(conversation_id)
+    return render_template("documents/pdfs.html", conv=conv, child=conv.episode.child,
+                           police_form=PdfForm(prefix="police"),
+                           child_form=PdfForm(prefix="child"), form=None,
+                           title="Documents")
+
+
+@bp.post("/conversations/<conversation_id>/documents/<kind>.pdf")
+def download(conversation_id: str, kind: str) -> Any:
+    conv = _load(conversation_id)
+    if kind not in ("police", "child"):
+        return render_template("errors/http.html", code=404, title="Page not found"), 404
+    form = PdfForm(prefix=kind)
+    if not form.validate_on_submit():
+        forms = {"police_form": PdfForm(prefix="police"), "child_form": PdfForm(prefix="child")}
+        forms[f"{kind}_form"] = form
+        return render_template("documents/pdfs.html", conv=conv, child=conv.episode.child,
+                               form=form, title="Documents", **forms), 400
+    if conv.status not in READY:
+        flash("Documents are available once the child has accepted the conversation")
+        return redirect(url_for("documents.police_pdf_page", conversation_id=conv.id))
+    now = utcnow()
+    record = conversation_record(conv, user(), now)
+    pdf = build_police_pdf(record) if kind == "police" else build_child_pdf(record)
+    if form.password.data:
+        pdf = protect(pdf, form.password.data)
+    child = conv.episode.child
+    name = safe_filename(kind, child.case_reference or "", now, avoid=[child.name or ""])
+    audit.record(db(), f"pdf_{kind}", user_id=user().id, org_id=user().organisation_id,
+                 record_type="conversation", record_id=conv.id,
+                 detail="password protected" if form.password.data else None)
+    db().commit()
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store"})
