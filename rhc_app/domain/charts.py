@@ -45,7 +45,7 @@ def _scale(vmax: float, percent: bool) -> tuple[float, float]:
     """(axis maximum, tick step): 0–100 for percentages, else a 1-2-5 step with ~5 ticks."""
     if percent and vmax <= 100:
         return 100.0, 20.0
-    if vmax <= 0:
+    if vmax <= 5:  # also avoids log10 of a denormal (vmax / 5 underflows to 0)
         return 5.0, 1.0
     raw = vmax / 5
     magnitude = 10 ** math.floor(math.log10(raw))
