@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,7 @@ def _fail(message: str) -> None:
 
 # -- init ---------------------------------------------------------------------------------
 @click.command()
+@with_appcontext
 @click.option("--demo", is_flag=True, help="Also create a demo organisation with two users.")
 def init(demo: bool) -> None:
     """Create the instance folder, the key ring and the database schema (safe to run again)."""
@@ -141,7 +142,7 @@ def _add_user(s: Session, ring: KeyRing, org: Organisation, email: str, name: st
 
 
 # -- organisations ------------------------------------------------------------------------
-@click.group()
+@click.group(cls=AppGroup)
 def orgs() -> None:
     """Organisations: a local authority or an independent provider."""
 
@@ -210,7 +211,7 @@ def orgs_list() -> None:
 
 
 # -- users --------------------------------------------------------------------------------
-@click.group()
+@click.group(cls=AppGroup)
 def users() -> None:
     """Users: workers, managers and administrators of one organisation."""
 
@@ -305,7 +306,7 @@ def users_disable(email: str) -> None:
 
 
 # -- keys ---------------------------------------------------------------------------------
-@click.group()
+@click.group(cls=AppGroup)
 def keys() -> None:
     """The encryption key ring."""
 
@@ -377,7 +378,7 @@ def keys_list() -> None:
 
 
 # -- audit --------------------------------------------------------------------------------
-@click.group("audit")
+@click.group("audit", cls=AppGroup)
 def audit_group() -> None:
     """The hash-chained audit log."""
 

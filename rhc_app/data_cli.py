@@ -1,0 +1,127 @@
+"""`rhc import`, `rhc export` and `rhc report`: the standard dataset and the quarterly figures."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from . import audit, datasets
+from .cli import _org, session_with_keys
+from .domain import figures
+from .domain.dataset import export_dataset
+
+
+def register(app: Flask) -> None:
+    for cmd in (import_group, export_group, report_group):
+        app.cli.add_command(cmd)
+
+
+@click.group("import", cls=AppGroup)
+def import_group() -> None:
+    """Bring data in."""
+
+
+@import_group.command("episodes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", "org_slug", required=True)
+def import_episodes(file: str, org_slug: str) -> None:
+    """Import the standard dataset CSV: every row is checked first; any error imports nothing."""
+    with open(file, "rb") as fh:
+        data = fh.read(25 * 1024 * 1024 + 1)
+    with session_with_keys() as s:
+        org = _org(s, org_slug)
+        result = datasets.validate(data, org)
+        if result.errors:
+            for err in result.errors:
+                click.echo(f"line {err.line}, {err.column or 'file'}: {err.message}", err=True)
+            raise click.ClickException(f"{len(result.errors)} problem(s) found: nothing was "
+                                       "imported")
+        summary = datasets.import_rows(s, s.info["keyring"], org, result.rows)
+        s.commit()
+    click.echo(f"Imported {summary.text()}")
+
+
+def _period(start: str, end: str) -> tuple[date, date]:
+    try:
+        lo, hi = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as exc:
+        raise click.BadParameter("dates are YYYY-MM-DD, e.g. 2024-04-01") from exc
+    if hi < lo:
+        raise click.BadParameter("--to must not be before --from")
+    return lo, hi
+
+
+@click.group("export", cls=AppGroup)
+def export_group() -> None:
+    """Take data out (pseudonymised for partners)."""
+
+
+@export_group.command("dataset")
+@click.option("--org", "org_slug", required=True)
+@click.option("--from", "start", required=True, help="First day, YYYY-MM-DD")
+@click.option("--to", "end", required=True, help="Last day, YYYY-MM-DD")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output")
+def export(org_slug: str, start: str, end: str, output: str | None) -> None:
+    """The standard dataset without names or birth dates, references replaced by keyed hashes."""
+    lo, hi = _period(start, end)
+    with session_with_keys() as s:
+        org = _org(s, org_slug)
+        ring = s.info["keyring"]
+        text = export_dataset(datasets.export_rows(s, org, lo, hi),
+                              lambda purpose, value: ring.pseudonym(org.id, purpose, value),
+                              as_of=hi)
+        audit.record(s, "dataset_exported", org_id=org.id, detail=f"{lo} to {hi}")
+        s.commit()
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+@click.group("report", cls=AppGroup)
+def report_group() -> None:
+    """The figures services report every quarter."""
+
+
+@report_group.command("quarterly")
+@click.option("--org", "org_slug", required=True)
+@click.option("--year", type=click.IntRange(2000, 2100), required=True,
+              help="The financial year starting in April of YEAR")
+@click.option("--cohort", type=click.Choice(["all", "in-care"]), default="all",
+              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "text"]), default="text",
+              show_default=True)
+def quarterly(org_slug: str, year: int, cohort: str, fmt: str) -> None:
+    """No. missing children, episodes, offered, accepted, declined, within 72 hours."""
+    with session_with_keys() as s:
+        org = _org(s, org_slug)
+        table = figures.quarterly_table(
+            datasets.facts(s, org, date(year, 4, 1), date(year + 1, 3, 31)), year, cohort)
+        audit.record(s, "report_quarterly", org_id=org.id, detail=f"{year} {cohort}")
+        s.commit()
+    click.echo(figures.to_csv(table) if fmt == "csv" else figures.to_text(table), nl=False)
+
+
+@report_group.command("risk-factors")
+@click.option("--org", "org_slug", required=True)
+@click.option("--from", "start", required=True)
+@click.option("--to", "end", required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "text"]), default="text",
+              show_default=True)
+def risk_factors(org_slug: str, start: str, end: str, fmt: str) -> None:
+    """Risk factors recorded in conversations held in the period, largest first."""
+    lo, hi = _period(start, end)
+    with session_with_keys() as s:
+        org = _org(s, org_slug)
+        counts = figures.risk_factor_counts(datasets.held_facts(s, org, lo, hi), lo, hi,
+                                            org.setting("extra_risk_factors"))
+        audit.record(s, "report_risk_factors", org_id=org.id, detail=f"{lo} to {hi}")
+        s.commit()
+    click.echo(figures.risk_factors_to_csv(counts) if fmt == "csv"
+               else figures.risk_factors_to_text(counts), nl=False)
