@@ -1,5 +1,5 @@
+# ruff: noqa: E501
 """Import the standard dataset through `rhc import`, then check every cell of the quarterly
-# ruff: noqa: E501  (CSV rows read best one to a line)
 tables and the risk-factor counts, re-import idempotence, bad files and the export."""
 
 import csv
