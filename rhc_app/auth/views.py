@@ -31,8 +31,8 @@ GENERIC_FAILURE = "Email address, password or security code is not correct"
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site paths: never redirect to another host after sign-in."""
-    if not target:
-        return None
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return None  # browsers read "/\\host" as "//host"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

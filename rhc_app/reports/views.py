@@ -1,0 +1,159 @@
+"""Managers: the team dashboard, the quarterly figures and the risk-factor report (pages,
+CSV and committee PDF), and the dataset upload."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from .. import audit, datasets
+from ..access import require_role
+from ..db import utcnow
+from ..documents.report_pdf import ReportTable, build_report_pdf
+from ..domain import charts, figures
+from ..extensions import db
+from ..forms.reports import UploadForm
+from ..views_common import ring, user
+from .dashboard import overview
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.before_request
+def managers_only() -> None:
+    require_role(user(), "manager")
+
+
+def _current_fy(today: date) -> int:
+    return today.year if today.month >= 4 else today.year - 1
+
+
+@bp.get("/team")
+def dashboard() -> Any:
+    o = overview(db(), user().organisation, utcnow())
+    return render_template("reports/dashboard.html", o=o, title="Team")
+
+
+def _year() -> int:
+    raw = request.args.get("year", "")
+    if not raw:
+        return _current_fy(date.today())
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        abort(400)
+    return int(raw)
+
+
+def _tables(year: int) -> dict[str, dict[int, figures.QuarterlyTable]]:
+    org = user().organisation
+    facts = datasets.facts(db(), org, date(year - 1, 4, 1), date(year + 1, 3, 31))
+    return {cohort: {y: figures.quarterly_table(facts, y, cohort) for y in (year, year - 1)}
+            for cohort in ("all", "in-care")}
+
+
+def _download(body: bytes | str, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@bp.get("/reports/quarterly")
+def quarterly() -> Any:
+    year = _year()
+    tables = _tables(year)
+    fmt = request.args.get("format")
+    org = user().organisation
+    audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
+                 detail=f"{year} {fmt or 'page'}")
+    db().commit()
+    label = figures.financial_year_label(year)
+    if fmt == "csv":
+        cohort = request.args.get("cohort", "all")
+        if cohort not in tables:
+            abort(400)
+        return _download(figures.to_csv(tables[cohort][year]), "text/csv",
+                         f"rhc-quarterly-{cohort}-{year}.csv")
+    if fmt == "pdf":
+        parts = [ReportTable(f"{'All children' if c == 'all' else 'Children in care'}, {figures.financial_year_label(y)}",
+                             ["Measure", *figures.COLUMNS], tables[c][y].as_rows())
+                 for c in tables for y in (year, year - 1)]
+        pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
+                               org.name, parts, utcnow(),
+                               ["Within timescale: held within 72 hours of the time found. "
+                                "An episode counts in the quarter the child was reported missing."])
+        return _download(pdf, "application/pdf", f"rhc-quarterly-{year}.pdf")
+    chart_list = []
+    for measure in figures.MEASURES:
+        series = [(figures.financial_year_label(y), tables["all"][y].quarters(measure))
+                  for y in (year, year - 1)]
+        chart_list.append(charts.bar_chart_svg(f"{measure}, all children",
+                                               ["Q1", "Q2", "Q3", "Q4"], series,
+                                               percent=measure.startswith("%")))
+    return render_template("reports/quarterly.html", year=year, label=label, tables=tables,
+                           charts=chart_list, columns=figures.COLUMNS,
+                           prev_label=figures.financial_year_label(year - 1),
+                           title=f"Quarterly figures {label}")
+
+
+def _period() -> tuple[date, date]:
+    today = date.today()
+    fy = _current_fy(today)
+    try:
+        start = date.fromisoformat(request.args.get("from") or f"{fy}-04-01")
+        end = date.fromisoformat(request.args.get("to") or today.isoformat())
+    except ValueError:
+        abort(400)
+    if end < start:
+        abort(400)
+    return start, end
+
+
+@bp.get("/reports/risk-factors")
+def risk_factors() -> Any:
+    start, end = _period()
+    org = user().organisation
+    extra = org.setting("extra_risk_factors")
+    counts = figures.risk_factor_counts(datasets.held_facts(db(), org, start, end), start, end,
+                                        extra)
+    parts = figures.breakdown(datasets.facts(db(), org, start, end, personal=True), start, end,
+                              as_of=end)
+    fmt = request.args.get("format")
+    audit.record(db(), "report_risk_factors", user_id=user().id, org_id=org.id,
+                 detail=f"{start} to {end} {fmt or 'page'}")
+    db().commit()
+    if fmt == "csv":
+        return _download(figures.risk_factors_to_csv(counts), "text/csv",
+                         f"rhc-risk-factors-{start}-{end}.csv")
+    sections = [("Age at the end of the period", parts["age"]), ("Gender", parts["gender"]),
+                ("Ethnicity", parts["ethnicity"]), ("Care status", parts["care_status"])]
+    if fmt == "pdf":
+        tables = [ReportTable("Risk factors in conversations held", ["Code", "Risk factor", "Count"],
+                              [[c, lab, str(n)] for c, lab, n in counts])]
+        tables += [ReportTable(f"Missing children by {h.lower()}", ["", "Children"],
+                               [[lab, str(n)] for lab, n in rows]) for h, rows in sections]
+        pdf = build_report_pdf(f"Risk factors and missing children, {start} to {end}", org.name,
+                               tables, utcnow())
+        return _download(pdf, "application/pdf", f"rhc-risk-factors-{start}-{end}.pdf")
+    return render_template("reports/risk_factors.html", counts=counts, sections=sections,
+                           children=parts["children"], start=start, end=end,
+                           title="Risk factors and missing children")
+
+
+@bp.route("/reports/import", methods=["GET", "POST"])
+def upload() -> Any:
+    form = UploadForm()
+    errors = None
+    if form.validate_on_submit():
+        data = form.file.data.read(25 * 1024 * 1024 + 1)
+        org = user().organisation
+        result = datasets.validate(data, org)
+        if result.errors:
+            errors = result.errors
+            form.file.errors = [f"The file has {len(errors)} problem(s): nothing was imported"]
+        else:
+            summary = datasets.import_rows(db(), ring(), org, result.rows, user().id)
+            db().commit()
+            flash(f"Imported {summary.text()}", "success")
+            return redirect(url_for("reports.upload"))
+    return render_template("reports/upload.html", form=form, errors=errors,
+                           title="Import the standard dataset"), 400 if errors else 200

@@ -1,0 +1,66 @@
+"""Managers' pages: the dashboard, the quarterly and risk-factor reports, the upload."""
+
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from rhc_app.models import Episode
+from tests.conftest import make_case
+from tests.test_import_reports import EXPECTED_ALL, HEADER, ROWS
+
+
+def _upload(auth, body: bytes):
+    return auth.post("/reports/import", {"file": (io.BytesIO(body), "episodes.csv")},
+                     content_type="multipart/form-data")
+
+
+def test_workers_and_admins_cannot_see_reports(world, auth, client):
+    for who in ("worker", "admin"):
+        auth.sign_in(world.user("north", who))
+        for url in ("/team", "/reports/quarterly", "/reports/risk-factors", "/reports/import"):
+            assert client.get(url).status_code == 404, (who, url)
+        auth.sign_out()
+
+
+def test_dashboard_shows_overdue_unallocated_and_repeat(world, auth, client, db):
+    worker = world.user("north", "worker")
+    manager = world.user("north", "manager")
+    make_case(db, worker, name="Wren Overdue", found_hours_ago=80, reported_hours_ago=90)
+    for hours in (200, 300, 400):
+        make_case(db, manager, name="Sol Repeat", ref="REP-1", found_hours_ago=hours - 5,
+                  reported_hours_ago=hours)
+    make_case(db, world.user("south", "worker"), name="Other Orgchild")
+    auth.sign_in(manager)
+    html = client.get("/team").get_data(as_text=True)
+    overdue = html.split('id="overdue"')[1].split('id="due-soon"')[0]
+    assert "Wren Overdue" in overdue and "Worker North" in overdue
+    unallocated = html.split('id="unallocated"')[1].split('id="repeat"')[0]
+    assert "Sol Repeat" in unallocated and "oldest waiting" in unallocated
+    repeat = html.split('id="repeat"')[1].split('id="no-found"')[0]
+    assert repeat.count("Sol Repeat") == 1
+    assert "Other Orgchild" not in html
+
+
+def test_upload_then_quarterly_page_csv_and_pdf(world, auth, client, db):
+    auth.sign_in(world.user("north", "manager"))
+    bad = (HEADER + "\n" + ROWS[0].replace(",yes,", ",maybe,")).encode()
+    r = _upload(auth, bad)
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "nothing was imported" in html and "in_care" in html
+    assert db.scalar(select(func.count()).select_from(Episode)) == 0
+    r = _upload(auth, (HEADER + "\n" + "\n".join(ROWS)).encode())
+    assert r.status_code == 302
+    html = client.get("/reports/quarterly?year=2024").get_data(as_text=True)
+    assert "<svg" in html and "2023/24 (the year before)" in html
+    assert "66.7%" in html
+    csv_text = client.get("/reports/quarterly?year=2024&format=csv&cohort=all").get_data(as_text=True)
+    assert csv_text.splitlines()[1] == ",".join(EXPECTED_ALL[0])
+    pdf = client.get("/reports/quarterly?year=2024&format=pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "OFFICIAL-SENSITIVE" in text and "No. Missing Episodes" in text
+    html = client.get("/reports/risk-factors?from=2024-04-01&to=2025-03-31").get_data(as_text=True)
+    assert "Risk of involvement in criminal activities whilst missing" in html
+    assert "Missing children (5)" in html
+    assert client.get("/reports/risk-factors?from=2025-01-01&to=2024-01-01").status_code == 400
