@@ -74,7 +74,8 @@ def quarterly() -> Any:
         return _download(figures.to_csv(tables[cohort][year]), "text/csv",
                          f"rhc-quarterly-{cohort}-{year}.csv")
     if fmt == "pdf":
-        parts = [ReportTable(f"{'All children' if c == 'all' else 'Children in care'}, {figures.financial_year_label(y)}",
+        names = {"all": "All children", "in-care": "Children in care"}
+        parts = [ReportTable(f"{names[c]}, {figures.financial_year_label(y)}",
                              ["Measure", *figures.COLUMNS], tables[c][y].as_rows())
                  for c in tables for y in (year, year - 1)]
         pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
