@@ -39,13 +39,16 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     for cmd in (init, orgs, users, keys, audit_group):
         app.cli.add_command(cmd)
-    try:
-        from .data_cli import register
+    import importlib
 
-        register(app)
-    except ModuleNotFoundError as exc:
-        if exc.name != "rhc_app.data_cli":
-            raise
+    for name in ("data_cli", "backup_cli"):
+        try:
+            module = importlib.import_module(f"rhc_app.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"rhc_app.{name}":
+                raise
+            continue
+        module.register(app)
 
 
 def _key_path() -> Path:
