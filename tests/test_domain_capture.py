@@ -1,0 +1,101 @@
+"""The 72-hour clock, repeat missing, continuity and the conversation's states."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rhc_app.domain import clock, flags, lifecycle
+
+T0 = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # the clocks change in the UK on 29 March 2026
+
+
+def test_due_72_hours_after_found_even_across_the_clock_change():
+    assert clock.due_at(T0) == T0 + timedelta(hours=72)
+    assert clock.due_at(None) is None
+
+
+@pytest.mark.parametrize("hours_since_found,state", [
+    (1, "on_track"), (47.9, "on_track"), (48, "due_soon"), (71.99, "due_soon"),
+    (72.01, "overdue"), (200, "overdue")])
+def test_clock_states(hours_since_found, state):
+    now = T0 + timedelta(hours=hours_since_found)
+    c = clock.clock(T0, now)
+    assert c.state == state
+    assert c.remaining == T0 + timedelta(hours=72) - now
+
+
+def test_clock_without_found_time_cannot_start():
+    c = clock.clock(None, T0)
+    assert c.state == "no_found_time" and c.due_at is None and c.remaining is None
+
+
+def test_clock_stops_when_held():
+    held = T0 + timedelta(hours=80)
+    c = clock.clock(T0, T0 + timedelta(days=10), stopped_at=held)
+    assert c.state == "stopped" and c.remaining == timedelta(hours=-8)
+
+
+def test_within_timescale_boundary():
+    assert clock.within_timescale(T0, T0 + timedelta(hours=72)) is True
+    assert clock.within_timescale(T0, T0 + timedelta(hours=72, seconds=1)) is False
+    assert clock.within_timescale(None, T0) is None
+
+
+def test_most_urgent_first():
+    now = T0 + timedelta(hours=100)
+    found = [T0 + timedelta(hours=90), T0, None, T0 + timedelta(hours=50)]
+    ordered = sorted(found, key=lambda f: clock.urgency_key(f, now))
+    assert ordered == [T0, T0 + timedelta(hours=50), T0 + timedelta(hours=90), None]
+
+
+def test_three_in_thirty_days():
+    days = [T0, T0 + timedelta(days=10), T0 + timedelta(days=30)]
+    assert flags.repeat_missing(days) is True
+    assert flags.repeat_missing([T0, T0 + timedelta(days=10), T0 + timedelta(days=30, seconds=1)]) is False
+    assert flags.repeat_missing(days[:2]) is False
+    # the threshold is an organisation setting: some areas use 5
+    five = [T0 + timedelta(days=i * 5) for i in range(5)]
+    assert flags.repeat_missing(five, threshold=5) is True
+    assert flags.repeat_missing(five[:4], threshold=5) is False
+    assert flags.episodes_in_window(five, T0 + timedelta(days=20)) == 5
+    assert flags.episodes_in_window(five, T0 + timedelta(days=50)) == 1  # only day 20
+
+
+def test_continuity_suggests_the_last_worker_the_child_spoke_to():
+    history = [flags.PastConversation("w1", T0), flags.PastConversation("w2", T0 + timedelta(days=3)),
+               flags.PastConversation("w3", None), flags.PastConversation(None, T0 + timedelta(days=9))]
+    assert flags.continuity_worker(history) == "w2"
+    assert flags.continuity_worker([]) is None
+    fl = flags.flags_for(episode_count_30d=1, repeat=False, police_risk="low", found_at=T0,
+                         consent_to_share="yes", status="completed", continuity_name="Kit",
+                         holder_is_continuity=False)
+    assert [f.code for f in fl] == ["continuity"]
+    fl = flags.flags_for(episode_count_30d=4, repeat=True, police_risk="high", found_at=None,
+                         consent_to_share=None, status="in_progress", continuity_name="Kit",
+                         holder_is_continuity=True)
+    assert [f.code for f in fl] == ["repeat", "high_risk", "no_found_time", "consent"]
+    assert "4 episodes in 30 days" in fl[0].text
+
+
+@pytest.mark.parametrize("start,action,expected", [
+    ("to_offer", "offer", "offered"), ("offered", "accepted", "accepted"),
+    ("offered", "declined", "declined"), ("to_offer", "not_completed", "not_completed"),
+    ("declined", "offer", "offered"), ("not_completed", "offer", "offered"),
+    ("accepted", "edit", "in_progress"), ("in_progress", "edit", "in_progress"),
+    ("in_progress", "complete", "completed"), ("awaiting_signoff", "sign_off", "completed"),
+    ("awaiting_signoff", "return", "in_progress"), ("completed", "amend", "completed")])
+def test_allowed_moves(start, action, expected):
+    assert lifecycle.next_status(start, action) == expected
+
+
+def test_sign_off_required():
+    assert lifecycle.next_status("in_progress", "complete", require_signoff=True) == "awaiting_signoff"
+
+
+@pytest.mark.parametrize("start,action", [
+    ("completed", "edit"), ("to_offer", "complete"), ("declined", "accepted"),
+    ("completed", "offer"), ("in_progress", "sign_off"), ("offered", "edit")])
+def test_refused_moves(start, action):
+    with pytest.raises(lifecycle.TransitionError):
+        lifecycle.next_status(start, action)
+    assert lifecycle.is_read_only("completed") and not lifecycle.is_read_only("in_progress")
