@@ -163,6 +163,9 @@ def _init_login(app: Flask) -> None:
             "auth.change_password", "auth.sign_out"
         ):
             return redirect(url_for("auth.change_password"))
+        if current_user.role == "admin" and not current_user.totp_secret and request.endpoint \
+                not in ("auth.totp_setup", "auth.sign_out", "auth.change_password"):
+            return redirect(url_for("auth.totp_setup"))  # two-step sign-in is required for admins
         return None
 
 

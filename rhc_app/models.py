@@ -50,6 +50,8 @@ class User(IdMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The last time-step accepted: a code is never accepted twice (RFC 6238, 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped by sign-out-everywhere, password change and disabling: ends sessions server-side.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -102,9 +102,25 @@ def new_totp_secret() -> str:
     return pyotp.random_base32()
 
 
-def totp_ok(secret: str, code: str) -> bool:
+def totp_step(secret: str, code: str, after: int | None = None) -> int | None:
+    """The time-step a code belongs to (this one or either neighbour), if it is right and
+    newer than `after`, the last step already used: a code can never be replayed."""
+    import hmac as _hmac
+    import time
+
     code = "".join(ch for ch in code if ch.isdigit())
-    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if _hmac.compare_digest(totp.generate_otp(step), code):
+            return step if after is None or step > after else None
+    return None
+
+
+def totp_ok(secret: str, code: str) -> bool:
+    return totp_step(secret, code) is not None
 
 
 def totp_uri(secret: str, account: str, issuer: str) -> str:

@@ -1,8 +1,118 @@
-from flask import render_template
+"""Administrators manage their organisation's users and settings; they see no case records."""
 
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import audit
+from ..access import require_role
+from ..extensions import db
+from ..forms.admin import SettingsForm, UserForm
+from ..models import User
+from ..security import hash_password
+from ..sessions import end_all_sessions
+from ..views_common import field_error, ring, user
 from . import bp
 
 
+@bp.before_request
+def admins_only() -> None:
+    require_role(user(), "admin")
+
+
+def _one_time_password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(4))
+
+
+def _member(user_id: str) -> User:
+    member = db().get(User, user_id)
+    if member is None or member.organisation_id != user().organisation_id:
+        abort(404)
+    return member
+
+
 @bp.get("/admin/users")
-def users():
-    return render_template("conversations/list.html", title="Users", rows=[])
+def users() -> Any:
+    members = db().execute(select(User).where(
+        User.organisation_id == user().organisation_id)).scalars().all()
+    members = sorted(members, key=lambda u: (not u.active, (u.name or "").casefold()))
+    return render_template("admin/users.html", members=members, title="Users")
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+def new_user() -> Any:
+    form = UserForm()
+    if form.validate_on_submit():
+        index = ring().index("email", form.email.data)
+        if db().execute(select(User.id).where(User.email_index == index)).first():
+            field_error(form, "email", "A user with this email address already exists")
+        else:
+            password = _one_time_password()
+            member = User(organisation_id=user().organisation_id, email_index=index,
+                          email=form.email.data.strip(), name=form.name.data.strip(),
+                          role=form.role.data, must_change_password=True,
+                          password_hash=hash_password(password,
+                                                      fast=current_app.config["ARGON2_FAST"]))
+            db().add(member)
+            db().flush()
+            audit.record(db(), "user_created", user_id=user().id, org_id=user().organisation_id,
+                         record_type="user", record_id=member.id)
+            db().commit()
+            # Shown once, on this page only: never stored in plaintext, never in a flash.
+            return render_template("admin/password.html", member=member, password=password,
+                                   title="User added")
+    return render_template("admin/user_form.html", form=form, title="Add a user")
+
+
+@bp.route("/admin/users/<user_id>/<action>", methods=["GET", "POST"])
+def change_user(user_id: str, action: str) -> Any:
+    if action not in ("disable", "enable", "reset-password"):
+        abort(404)
+    member = _member(user_id)
+    if member.id == user().id and action == "disable":
+        flash("You cannot disable your own account")
+        return redirect(url_for("admin.users"))
+    if request.method == "GET":  # a confirmation page before anything changes
+        return render_template("admin/confirm.html", member=member, action=action,
+                               title="Confirm")
+    password = None
+    if action == "reset-password":
+        password = _one_time_password()
+        member.password_hash = hash_password(password, fast=current_app.config["ARGON2_FAST"])
+        member.must_change_password = True
+        member.totp_secret = None
+    else:
+        member.active = action == "enable"
+    member.session_version += 1  # signs them out everywhere at once
+    end_all_sessions(db(), member.id)
+    audit.record(db(), f"user_{action.replace('-', '_')}", user_id=user().id,
+                 org_id=user().organisation_id, record_type="user", record_id=member.id)
+    db().commit()
+    if password:
+        return render_template("admin/password.html", member=member, password=password,
+                               title="Password reset")
+    flash(f"{member.name} is {'enabled' if member.active else 'disabled'}", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+def settings() -> Any:
+    org = user().organisation
+    form = SettingsForm(data=None if request.method == "POST" else {
+        "repeat_threshold": org.setting("repeat_threshold"),
+        "repeat_window_days": org.setting("repeat_window_days"),
+        "require_signoff": bool(org.setting("require_signoff"))})
+    if form.validate_on_submit():
+        org.settings = {**(org.settings or {}), "repeat_threshold": form.repeat_threshold.data,
+                        "repeat_window_days": form.repeat_window_days.data,
+                        "require_signoff": bool(form.require_signoff.data)}
+        audit.record(db(), "org_settings_changed", user_id=user().id, org_id=org.id,
+                     record_type="organisation", record_id=org.id)
+        db().commit()
+        flash("Settings saved", "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, title="Organisation settings")

@@ -77,7 +77,10 @@ def _attempt(form: SignInForm) -> User | str:
         if user.totp_secret:
             if not form.code.data:
                 return "Enter the security code from your authenticator app"
-            ok = security.totp_ok(user.totp_secret, form.code.data)
+            step = security.totp_step(user.totp_secret, form.code.data, user.totp_last_step)
+            ok = step is not None
+            if ok:
+                user.totp_last_step = step
         if ok:
             security.clear_failures(s, email_index)
             return user

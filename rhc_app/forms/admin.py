@@ -1,0 +1,39 @@
+"""Administrators: users and organisation settings."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+
+from ..models import ROLES
+
+
+class UserForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the person's name"),
+                                   Length(max=200, message="Name must be 200 characters or fewer")])
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[DataRequired("Enter an email address"),
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                           message="Enter an email address in the right format, "
+                                                   "like name@example.org"),
+                                    Length(max=254, message="Email address is too long")])
+    role = RadioField("Role", widget=GovRadioInput(),
+                      choices=[(r, r.title()) for r in ROLES],
+                      validators=[InputRequired("Select a role")])
+    submit = SubmitField("Add user", widget=GovSubmitInput())
+
+
+class SettingsForm(FlaskForm):
+    repeat_threshold = IntegerField(
+        "Episodes that call for a strategy meeting", widget=GovTextInput(),
+        description="A child with this many episodes within the window is flagged (usually 3)",
+        validators=[InputRequired("Enter a number of episodes"),
+                    NumberRange(2, 20, "Enter a number from 2 to 20")])
+    repeat_window_days = IntegerField(
+        "Window in days", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of days"),
+                    NumberRange(1, 365, "Enter a number of days from 1 to 365")])
+    require_signoff = BooleanField("A manager must sign off each conversation before it counts as complete",
+                                   widget=GovCheckboxInput())
+    submit = SubmitField("Save settings", widget=GovSubmitInput())
