@@ -6,57 +6,113 @@ const url = form && form.dataset.autosaveUrl;
 
 if (form && url) {
   let timer = null;
-  let inFlight = false;
+  let inFlight = null; // the promise of the save being sent, if any
   let pending = false;
-  let stopped = false;
+  let stopped = false; // signed out, sent to the conflict view, or the form is being posted
+  let edits = 0; // bumped on every change, to know whether a reply is about the latest text
+  let held = false; // a button was pressed while a save was in flight: post after it
+  let heldButton = null;
 
   const say = (text) => { if (status) status.textContent = text; };
+
+  function showSignedOut(kept) {
+    say(kept
+      ? "You have been signed out. What you typed has been kept: sign in again to carry on."
+      : "You have been signed out. Sign in again to carry on.");
+    // Built from elements, not HTML strings: nothing typed ever becomes markup.
+    const banner = document.createElement("div");
+    banner.className = "govuk-error-summary";
+    banner.setAttribute("role", "alert");
+    const title = document.createElement("h2");
+    title.className = "govuk-error-summary__title";
+    title.textContent = "You have been signed out";
+    const body = document.createElement("div");
+    body.className = "govuk-error-summary__body";
+    const p = document.createElement("p");
+    p.className = "govuk-body";
+    p.append(kept ? "What you typed has been kept. " : "");
+    const link = document.createElement("a");
+    link.className = "govuk-link";
+    link.href = "/sign-in?next=" + encodeURIComponent(location.pathname);
+    link.textContent = "Sign in again";
+    p.append(link, " to carry on.");
+    body.append(p);
+    banner.append(title, body);
+    form.prepend(banner);
+  }
+
+  async function post() {
+    const body = new FormData(form);
+    body.set("action", "autosave");
+    return fetch(url, {
+      method: "POST", body, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "application/json" },
+      redirect: "manual",
+    });
+  }
+
+  async function send() {
+    const sentAt = edits;
+    pending = false;
+    let resp;
+    try {
+      resp = await post();
+    } catch (e) {
+      say("Not saved: no connection. Keep this page open; it will try again.");
+      pending = true;
+      return;
+    }
+    if (resp.type === "opaqueredirect") {
+      stopped = true;
+      showSignedOut(false);
+      return;
+    }
+    let data = null;
+    if ((resp.headers.get("Content-Type") || "").includes("application/json")) {
+      data = await resp.json();
+    }
+    if (resp.status === 401 || (data && data.status === "signed_out")) {
+      stopped = true;
+      showSignedOut(Boolean(data && data.kept));
+    } else if (data === null) {
+      say("Not saved. Use the Save button below.");
+    } else if (data.status === "saved") {
+      form.elements["base_version"].value = data.version;
+      if (edits !== sentAt) pending = true; // typed while this was being sent
+      say("Saved at " + new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }));
+    } else if (data.status === "conflict") {
+      stopped = true;
+      say("Someone else saved this conversation. Your text is kept: opening both versions…");
+      // The server keeps what was sent as this user's draft: send once more if the worker
+      // typed since, so the draft has every word, then show both versions.
+      if (edits !== sentAt) {
+        try { await post(); } catch (e) { /* the draft from the first send stands */ }
+      }
+      window.location.assign(data.url + "#conflict");
+    } else if (data.status === "invalid") {
+      say("Not saved yet: " + Object.values(data.problems).join(" "));
+    } else {
+      stopped = true;
+      say(data.message || "Not saved");
+    }
+  }
 
   async function save() {
     if (stopped) return;
     if (inFlight) { pending = true; return; }
-    inFlight = true;
-    pending = false;
-    const body = new FormData(form);
-    body.set("action", "autosave");
+    inFlight = send();
     try {
-      const resp = await fetch(url, {
-        method: "POST", body, credentials: "same-origin",
-        headers: { "X-Requested-With": "fetch", "Accept": "application/json" },
-        redirect: "manual",
-      });
-      if (resp.type === "opaqueredirect" || resp.status === 401) {
-        stopped = true;
-        say("You have been signed out. What you typed has been kept: sign in again to carry on.");
-        const banner = document.createElement("div");
-        banner.className = "govuk-error-summary";
-        banner.setAttribute("role", "alert");
-        banner.innerHTML = '<h2 class="govuk-error-summary__title">You have been signed out</h2>' +
-          '<div class="govuk-error-summary__body"><p class="govuk-body">What you typed has been kept. ' +
-          '<a class="govuk-link" href="/sign-in?next=' + encodeURIComponent(location.pathname) +
-          '">Sign in again</a> to carry on.</p></div>';
-        form.prepend(banner);
-        return;
-      }
-      const data = await resp.json();
-      if (data.status === "saved") {
-        form.elements["base_version"].value = data.version;
-        say("Saved at " + new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }));
-      } else if (data.status === "conflict") {
-        stopped = true;
-        say("Someone else saved this conversation. Your text is kept: reload to see both versions.");
-        window.location.assign(data.url + "#conflict");
-      } else if (data.status === "invalid") {
-        say("Not saved yet: " + Object.values(data.problems).join(" "));
-      } else {
-        say(data.message || "Not saved");
-      }
-    } catch (e) {
-      say("Not saved: no connection. Keep this page open; it will try again.");
-      pending = true;
+      await inFlight;
     } finally {
-      inFlight = false;
-      if (pending && !stopped) schedule(3000);
+      inFlight = null;
+      if (held) {
+        held = false;
+        // Post with the base version the save just returned, unless its answer ended the
+        // page (signed out, or sent to the conflict view).
+        if (stopped === "submitting") form.requestSubmit(heldButton);
+      } else if (pending && !stopped) {
+        schedule(3000);
+      }
     }
   }
 
@@ -65,8 +121,33 @@ if (form && url) {
     timer = setTimeout(save, delay);
   }
 
-  form.addEventListener("input", () => { say("Typing…"); schedule(1500); });
-  form.addEventListener("change", () => schedule(500));
+  function edited(delay) {
+    edits += 1;
+    if (stopped) return; // keep the signed-out or conflict message in view
+    say("Typing…");
+    schedule(delay);
+  }
+
+  form.addEventListener("input", () => edited(1500));
+  form.addEventListener("change", () => edited(500));
+
+  // A button (Save, Add a person, Add note…) posts the whole form. Cancel the autosave that
+  // is due; if one is on its way, wait for its answer first, or the post would carry the old
+  // base version and be refused as a conflict with our own autosave.
+  form.addEventListener("submit", (event) => {
+    clearTimeout(timer);
+    if (inFlight) {
+      event.preventDefault();
+      held = true;
+      heldButton = event.submitter || null;
+      stopped = "submitting";
+      say("Saving…");
+      return;
+    }
+    stopped = "submitting";
+  });
+  // Back from the browser's cache after a post: autosave again.
+  window.addEventListener("pageshow", (event) => { if (event.persisted) stopped = false; });
 
   // Keep the field being typed into above the on-screen keyboard.
   form.addEventListener("focusin", (event) => {
