@@ -81,3 +81,21 @@ def test_canvas_save_and_conflict(world, auth, client, db):
     page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
     assert "Someone else saved this conversation" in page
     assert "Other tab text" in page and "We went to the park" in page
+
+
+def test_manager_shares_a_conversation_with_another_worker(world, auth, client, db):
+    from tests.conftest import make_case
+    episode = make_case(db, world.user("north", "worker"), name="Lark Sharedchild")
+    conv_id = episode.conversation.id
+    other = world.user("north", "worker2")
+    auth.sign_in(other)
+    assert client.get(f"/conversations/{conv_id}").status_code == 404
+    auth.sign_out()
+    auth.sign_in(world.user("north", "manager"))
+    r = auth.post(f"/conversations/{conv_id}/share", {"worker_id": other.id},
+                  page=f"/conversations/{conv_id}")
+    assert r.status_code == 302
+    auth.sign_out()
+    auth.sign_in(other)
+    assert client.get(f"/conversations/{conv_id}").status_code == 200
+    assert "Lark Sharedchild" in client.get("/").get_data(as_text=True)

@@ -136,6 +136,27 @@ def allocate(conversation_id: str) -> Any:
     return redirect(url_for("conversations.show", conversation_id=conv.id))
 
 
+@bp.post("/conversations/<conversation_id>/share")
+def share(conversation_id: str) -> Any:
+    """Let another worker see and work on this conversation (cover, joint work)."""
+    from ..models import ConversationShare
+
+    conv = _load(conversation_id)
+    require_role(user(), "manager")
+    worker = db().get(User, request.form.get("worker_id", ""))
+    if worker is None or worker.organisation_id != user().organisation_id or \
+            worker.role != "worker" or not worker.active:
+        abort(400)
+    if db().get(ConversationShare, (conv.id, worker.id)) is None and worker.id != conv.worker_id:
+        db().add(ConversationShare(conversation_id=conv.id, user_id=worker.id))
+        audit.record(db(), "conversation_shared", user_id=user().id,
+                     org_id=user().organisation_id, record_type="conversation",
+                     record_id=conv.id)
+        db().commit()
+    flash(f"Shared with {worker.name}", "success")
+    return redirect(url_for("conversations.show", conversation_id=conv.id))
+
+
 # -- the canvas -----------------------------------------------------------------------------
 def _allowed() -> tuple[set[str], set[str]]:
     return set(codes_for(user().organisation.setting("extra_risk_factors"))), set(ACTIONS)
