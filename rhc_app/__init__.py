@@ -43,9 +43,13 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
         app.config["SECRET_KEY"] = keyring.index("flask-secret-key", "v1")
     _check_config(app)
     url = cfg.database_url(app.config, instance)
-    Database(app, url, keyring)
+    database = Database(app, url, keyring)
     if keyring is not None and require_keys:
-        _check_keys_fit_data(app, keyring)
+        try:
+            _check_keys_fit_data(app, keyring)
+        except StartupError:
+            database.engine.dispose()
+            raise
 
     app.session_interface = DatabaseSessionInterface()
     _init_login(app)  # before CSRF: an expired session's post is kept, then sent to sign in

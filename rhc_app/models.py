@@ -101,12 +101,9 @@ class WebSession(Base):
     user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"), nullable=True,
                                                 index=True)
     user_session_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    data: Mapped[str] = mapped_column(Text, default="{}")
+    data: Mapped[str] = mapped_column(Text, default="")  # sealed, see sessions.py
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    def load(self) -> dict[str, Any]:
-        return json.loads(self.data or "{}")
 
 
 class AuditEvent(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -52,9 +53,9 @@ def password_problem(password: str, min_length: int, personal: tuple[str, ...] =
     if password.casefold() in _common_passwords():
         return "Password is too common: choose one that other people are unlikely to use"
     low = password.casefold()
-    for value in personal:
-        if value and len(value) >= 4 and value.casefold() in low:
-            return "Password must not contain your name or e-mail address"
+    parts = {p for v in personal for p in re.split(r"[\s@._+-]+", v or "") if len(p) >= 4}
+    if any(p.casefold() in low for p in parts | {v for v in personal if len(v or "") >= 4}):
+        return "Password must not contain your name or e-mail address"
     return None
 
 

@@ -4,6 +4,7 @@ cookie finds no row. The cookie holds only a random token; the row is keyed by i
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
@@ -15,6 +16,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete
 from werkzeug.datastructures import CallbackDict
 
+from .crypto import CryptoError
 from .db import utcnow
 from .models import User, WebSession
 
@@ -23,6 +25,25 @@ COOKIE_NAME = "rhc_session"
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _seal(app: Flask, token_hash: str, data: dict[str, Any]) -> str:
+    """Session data (flash messages, a pending TOTP secret…) can hold personal values, so it
+    is sealed like every other field, bound to its session row."""
+    ring = app.extensions["rhc_database"].keyring
+    blob = ring.seal(json.dumps(data), f"web_session.data.{token_hash}")
+    return "v1:" + base64.b64encode(blob).decode("ascii")
+
+
+def _open(app: Flask, row: WebSession) -> dict[str, Any]:
+    ring = app.extensions["rhc_database"].keyring
+    if not row.data or not row.data.startswith("v1:"):
+        return {}
+    try:
+        text = ring.open(base64.b64decode(row.data[3:]), f"web_session.data.{row.token_hash}")
+    except (CryptoError, ValueError):
+        return {}  # unreadable (e.g. keys rotated): treated as signed out
+    return json.loads(text)
 
 
 class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
@@ -62,7 +83,7 @@ class DatabaseSessionInterface(SessionInterface):
             if user is None or not user.active or user.session_version != row.user_session_version:
                 ended = "revoked"
         if ended:
-            data = row.load()
+            data = _open(app, row)
             fresh = ServerSession()
             fresh.ended = ended
             fresh.expired_user_id = row.user_id
@@ -71,7 +92,7 @@ class DatabaseSessionInterface(SessionInterface):
             db.delete(row)
             db.commit()
             return fresh
-        session = ServerSession(row.load(), token=token, row_created=True)
+        session = ServerSession(_open(app, row), token=token, row_created=True)
         # Touch at most once a minute: saves a write on every request.
         if now - row.last_seen_at > timedelta(seconds=60):
             row.last_seen_at = now
@@ -107,18 +128,19 @@ class DatabaseSessionInterface(SessionInterface):
             return
         user_id = session.get("_user_id")
         version = session.get("_user_version")
-        payload = json.dumps(dict(session))
         if session.token is None:
             session.token = secrets.token_urlsafe(32)
-            db.add(WebSession(token_hash=_hash(session.token), user_id=user_id,
-                              user_session_version=version, data=payload))
+            token_hash = _hash(session.token)
+            db.add(WebSession(token_hash=token_hash, user_id=user_id,
+                              user_session_version=version,
+                              data=_seal(app, token_hash, dict(session))))
         else:
             row = db.get(WebSession, _hash(session.token))
             if row is None:  # ended meanwhile (signed out in another tab)
                 db.commit()
                 response.delete_cookie(name, path="/")
                 return
-            row.data = payload
+            row.data = _seal(app, row.token_hash, dict(session))
             row.user_id = user_id
             row.user_session_version = version
         db.commit()
