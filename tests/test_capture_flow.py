@@ -1,6 +1,7 @@
 """The capture journey through the web app (no browser): add a child and episode, offer,
 accept, fill the canvas, conflict, expired session, complete."""
 
+import re
 from datetime import timedelta
 
 from rhc_app.models import Conversation, Draft
@@ -63,7 +64,6 @@ def test_canvas_save_and_conflict(world, auth, client, db):
     assert r.status_code == 302
     page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
     token = csrf_from(page)
-    import re
     version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
     base = {"csrf_token": token, "base_version": version, "person-count": "0", "place-count": "0",
             "note-count": "0"}
@@ -99,3 +99,65 @@ def test_manager_shares_a_conversation_with_another_worker(world, auth, client, 
     auth.sign_in(other)
     assert client.get(f"/conversations/{conv_id}").status_code == 200
     assert "Lark Sharedchild" in client.get("/").get_data(as_text=True)
+
+
+def test_complete_then_amend_with_reason(world, auth, client, db):
+    from rhc_app.casework import empty_canvas, record_outcome, save_canvas
+    from tests.conftest import make_case
+    worker = world.user("north", "worker")
+    episode = make_case(db, worker)
+    conv = db.get(Conversation, episode.conversation.id)
+    record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
+    canvas = empty_canvas()
+    canvas["details"].update(held_at=(now() - timedelta(hours=1)).isoformat(), consent_to_share="no")
+    canvas["areas"]["victims"] = "Said nobody hurt her"
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    db.commit()
+    auth.sign_in(worker)
+    r = auth.post(f"/conversations/{conv.id}/complete", {}, page=f"/conversations/{conv.id}/canvas")
+    assert r.status_code == 302
+    page = client.get(f"/conversations/{conv.id}/canvas").get_data(as_text=True)
+    assert "The conversation record" in page and 'readonly' in page and "Complete the conversation" not in page
+    version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
+    r = client.post(f"/conversations/{conv.id}/autosave",
+                    data={"csrf_token": csrf_from(page), "base_version": version, "area-victims": "changed"})
+    assert r.status_code == 409 and r.get_json()["status"] == "read_only"
+    amend_url = f"/conversations/{conv.id}/amend"
+    r = auth.post(amend_url, {"area-victims": "Said nobody hurt her; later said a man pushed her",
+                              "detail-held_at": "", "reason": ""})
+    assert r.status_code == 400 and "Enter the reason for the amendment" in r.get_data(as_text=True)
+    r = auth.post(amend_url, {"area-victims": "Said nobody hurt her; later said a man pushed her",
+                              "detail-consent_to_share": "no", "reason": "She told me more on the phone"})
+    assert r.status_code == 302
+    html = client.get(f"/conversations/{conv.id}").get_data(as_text=True)
+    assert "She told me more on the phone" in html
+    db.rollback()
+    db.expire_all()
+    assert "a man pushed her" in db.get(Conversation, conv.id).canvas["areas"]["victims"]
+
+
+def test_text_typed_when_the_session_expired_is_restored_after_sign_in(world, auth, client, db):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from rhc_app.casework import record_outcome
+    from rhc_app.models import WebSession
+    from tests.conftest import make_case
+    worker = world.user("north", "worker")
+    episode = make_case(db, worker)
+    conv = db.get(Conversation, episode.conversation.id)
+    record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
+    db.commit()
+    auth.sign_in(worker)
+    page = client.get(f"/conversations/{conv.id}/canvas").get_data(as_text=True)
+    version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
+    db.execute(update(WebSession).values(last_seen_at=datetime.now(UTC) - timedelta(minutes=16)))
+    db.commit()
+    r = client.post(f"/conversations/{conv.id}/autosave", headers={"X-Requested-With": "fetch"},
+                    data={"csrf_token": csrf_from(page), "base_version": version,
+                          "area-pull_factors": "She wanted to see her friend Jojo"})
+    assert r.status_code == 401 and r.get_json() == {"status": "signed_out", "kept": True}
+    assert auth.sign_in(worker).status_code == 302
+    html = client.get(f"/conversations/{conv.id}/canvas").get_data(as_text=True)
+    assert "We kept what you typed" in html and "She wanted to see her friend Jojo" in html

@@ -75,8 +75,14 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         workers = db().execute(select(User).where(
             User.organisation_id == user().organisation_id, User.active.is_(True),
             User.role.in_(("worker", "manager")))).scalars().all()
+    from ..models import Amendment
+
+    amendments = db().execute(select(Amendment, User).join(User, User.id == Amendment.by_user_id)
+                              .where(Amendment.conversation_id == conv.id)
+                              .order_by(Amendment.at)).all()
     return render_template(
         "conversations/show.html", conv=conv, episode=episode, child=episode.child, row=row,
+        amendments=amendments,
         attempt_form=attempt_form, outcome_form=outcome_form, form=form, workers=workers,
         timely=clock.within_timescale(episode.found_at, conv.held_at),
         title="Conversation"), status
