@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_login import current_user
 from wtforms import Form
 
+from .casework import CaseworkError
 from .crypto import KeyRing
-from .extensions import database
+from .extensions import database, db
 from .models import User
+
+T = TypeVar("T")
 
 
 def user() -> User:
@@ -26,3 +32,16 @@ def field_error(form: Form, name: str | None, message: str) -> None:
     if field is None:
         field = next(iter(form._fields.values()))
     field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+
+
+def apply(form: Form, action: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run a domain action in one transaction: commit it, or roll back and put the rule's
+    message next to its field (what the user typed stays in the form)."""
+    try:
+        result = action()
+    except CaseworkError as exc:
+        db().rollback()
+        field_error(form, exc.field, str(exc))
+        return False, None
+    db().commit()
+    return True, result

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from .. import audit
 from ..access import child_filter, get_child, get_episode, require_role
 from ..casework import (
-    CaseworkError,
     ChildDetails,
     EpisodeDetails,
     add_child,
@@ -22,7 +21,7 @@ from ..extensions import db
 from ..forms.children import ChildForm, EpisodeForm, FindChildForm
 from ..forms.fields import utc_of
 from ..models import Child, Conversation, Episode
-from ..views_common import field_error, ring, user
+from ..views_common import apply, ring, user
 from . import bp
 
 
@@ -47,17 +46,12 @@ def new_child() -> Any:
     require_role(user(), "worker", "manager")
     form = ChildForm()
     if form.validate_on_submit():
-        try:
-            child = add_child(db(), ring(), user(), ChildDetails(
-                name=form.name.data, case_reference=form.case_reference.data.strip(),
-                date_of_birth=form.date_of_birth.data.isoformat() if form.date_of_birth.data
-                else None, gender=form.gender.data, ethnicity=form.ethnicity.data or None,
-                in_care=form.in_care.data == "yes", home_area=form.home_area.data or None))
-        except CaseworkError as exc:
-            db().rollback()
-            field_error(form, exc.field, str(exc))
-        else:
-            db().commit()
+        ok, child = apply(form, lambda: add_child(db(), ring(), user(), ChildDetails(
+            name=form.name.data, case_reference=form.case_reference.data.strip(),
+            date_of_birth=form.date_of_birth.data.isoformat() if form.date_of_birth.data
+            else None, gender=form.gender.data, ethnicity=form.ethnicity.data or None,
+            in_care=form.in_care.data == "yes", home_area=form.home_area.data or None)))
+        if ok:
             flash("Child added. Now add the missing episode.", "success")
             return redirect(url_for("children.new_episode", child_id=child.id))
     return render_template("children/child_form.html", form=form, title="Add a child")
@@ -88,13 +82,9 @@ def new_episode(child_id: str) -> Any:
     child = get_child(db(), user(), child_id)
     form = EpisodeForm()
     if form.validate_on_submit():
-        try:
-            episode = add_episode(db(), user(), child, _episode_details(form))
-        except CaseworkError as exc:
-            db().rollback()
-            field_error(form, exc.field, str(exc))
-        else:
-            db().commit()
+        ok, episode = apply(form, lambda: add_episode(db(), user(), child,
+                                                      _episode_details(form)))
+        if ok:
             flash("Missing episode added", "success")
             return redirect(url_for("conversations.show",
                                     conversation_id=episode.conversation.id))
@@ -107,13 +97,9 @@ def edit_episode(episode_id: str) -> Any:
     episode = get_episode(db(), user(), episode_id)
     form = EpisodeForm(obj=None if _posted() else _episode_obj(episode))
     if form.validate_on_submit():
-        try:
-            update_episode(db(), user(), episode, _episode_details(form))
-        except CaseworkError as exc:
-            db().rollback()
-            field_error(form, exc.field, str(exc))
-        else:
-            db().commit()
+        ok, _ = apply(form, lambda: update_episode(db(), user(), episode,
+                                                   _episode_details(form)))
+        if ok:
             flash("Episode updated", "success")
             return redirect(url_for("conversations.show",
                                     conversation_id=episode.conversation.id))

@@ -32,7 +32,7 @@ from ..extensions import db
 from ..forms.conversations import AttemptForm, OutcomeForm
 from ..forms.fields import utc_of
 from ..models import Conversation, Episode, User
-from ..views_common import field_error, user
+from ..views_common import apply, user
 from . import bp
 from .canvas_form import CanvasInputError, add_scratch_note, differences, parse
 from .listing import rows
@@ -93,14 +93,9 @@ def add_attempt(conversation_id: str) -> Any:
     conv = _load(conversation_id)
     form = AttemptForm()
     if form.validate_on_submit():
-        try:
-            record_attempt(db(), user(), conv, utc_of(form.at), form.method.data,  # type: ignore[arg-type]
-                           form.result.data or None)
-        except CaseworkError as exc:
-            db().rollback()
-            field_error(form, exc.field, str(exc))
-        else:
-            db().commit()
+        ok, _ = apply(form, lambda: record_attempt(db(), user(), conv, utc_of(form.at),  # type: ignore[arg-type]
+                                                   form.method.data, form.result.data or None))
+        if ok:
             flash("Contact attempt recorded", "success")
             return redirect(url_for("conversations.show", conversation_id=conv.id))
     return _render_show(conv, form, OutcomeForm(formdata=None), 400)
@@ -111,14 +106,10 @@ def outcome(conversation_id: str) -> Any:
     conv = _load(conversation_id)
     form = OutcomeForm()
     if form.validate_on_submit():
-        try:
-            record_outcome(db(), user(), conv, form.action.data, utc_of(form.at),  # type: ignore[arg-type]
-                           form.reason.data or None)
-        except CaseworkError as exc:
-            db().rollback()
-            field_error(form, exc.field, str(exc))
-        else:
-            db().commit()
+        ok, _ = apply(form, lambda: record_outcome(db(), user(), conv, form.action.data,
+                                                   utc_of(form.at),  # type: ignore[arg-type]
+                                                   form.reason.data or None))
+        if ok:
             flash("Saved", "success")
             if conv.status == "accepted":
                 return redirect(url_for("conversations.canvas", conversation_id=conv.id))

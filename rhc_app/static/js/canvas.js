@@ -4,6 +4,13 @@ const form = document.getElementById("canvas-form");
 const status = document.getElementById("save-status");
 const url = form && form.dataset.autosaveUrl;
 
+// Sent here by a conflict: take the worker (and a screen reader) straight to the explanation.
+const conflict = document.getElementById("conflict");
+if (conflict) {
+  conflict.setAttribute("tabindex", "-1");
+  conflict.focus();
+}
+
 if (form && url) {
   let timer = null;
   let inFlight = null; // the promise of the save being sent, if any
@@ -88,7 +95,9 @@ if (form && url) {
       if (edits !== sentAt) {
         try { await post(); } catch (e) { /* the draft from the first send stands */ }
       }
-      window.location.assign(data.url + "#conflict");
+      // Not data.url + "#conflict": from this same page that would only scroll to an anchor
+      // that is not there, never loading the view with both versions.
+      window.location.assign(data.url);
     } else if (data.status === "invalid") {
       say("Not saved yet: " + Object.values(data.problems).join(" "));
     } else {
@@ -109,7 +118,11 @@ if (form && url) {
         held = false;
         // Post with the base version the save just returned, unless its answer ended the
         // page (signed out, or sent to the conflict view).
-        if (stopped === "submitting") form.requestSubmit(heldButton);
+        if (stopped === "submitting") {
+          if (form.requestSubmit) form.requestSubmit(heldButton);
+          else if (heldButton) heldButton.click();
+          else form.submit();
+        }
       } else if (pending && !stopped) {
         schedule(3000);
       }
