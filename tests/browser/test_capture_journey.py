@@ -1,0 +1,390 @@
+"""One whole Return Home Conversation, the way a worker does it on a tablet (and on a phone):
+add the child and the missing episode, see the 72-hour clock, record a contact attempt and
+the child's answer, fill the canvas in the order the conversation went, lose the session
+mid-sentence and get the text back, meet an edit conflict from a second tab, then complete.
+Every page visited is checked with axe and for sideways scrolling."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import update
+
+from rhc_app.casework import record_outcome
+from rhc_app.db import utcnow
+from rhc_app.models import WebSession
+from tests.conftest import make_case, now
+
+from .conftest import VIEWPORTS, check_page, go_to, open_and_sign_in, sign_in
+
+pytestmark = pytest.mark.browser
+
+LONDON = ZoneInfo("Europe/London")
+CHILD = "Marigold Testchild"  # invented
+CASE_REF = "NM-BROWSER-0001"
+
+
+def uk_local(hours_ago: float) -> str:
+    """A value for <input type="datetime-local">: the UK wall clock, `hours_ago` hours back."""
+    return (datetime.now(LONDON) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M")
+
+
+def flash(page: Page) -> Locator:
+    return page.locator(".govuk-notification-banner")
+
+
+def save_status(page: Page) -> Locator:
+    return page.locator("#save-status")
+
+
+def press_save(page: Page) -> None:
+    """The canvas's Save button: wait for the new page (the one before may show "Saved" too)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(flash(page)).to_contain_text("Saved")
+
+
+# -- steps ----------------------------------------------------------------------------------
+def add_child(page: Page) -> None:
+    go_to(page, "Children")
+    expect(page.get_by_role("heading", name="Children", level=1)).to_be_visible()
+    check_page(page)
+    page.get_by_role("button", name="Add a child").click()
+    expect(page.get_by_role("heading", name="Add a child")).to_be_visible()
+    check_page(page)
+    page.get_by_label("Full name").fill(CHILD)
+    page.get_by_label("Case reference").fill(CASE_REF)
+    dob = page.get_by_role("group", name="Date of birth")
+    dob.get_by_label("Day").fill("14")
+    dob.get_by_label("Month").fill("2")
+    dob.get_by_label("Year").fill("2011")
+    page.get_by_role("group", name="Gender").get_by_label("Female").check()
+    page.get_by_label("No, at home").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(flash(page)).to_contain_text("Child added. Now add the missing episode.")
+
+
+def add_episode(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Add a missing episode")).to_be_visible()
+    check_page(page)
+    page.get_by_label("Reported missing").fill(uk_local(hours_ago=40))
+    page.get_by_label("Found or returned").fill(uk_local(hours_ago=20))
+    page.get_by_label("Where found").fill("Bus station (invented)")
+    page.get_by_role("group", name="Missing from").get_by_label("Home").check()
+    page.get_by_role("group", name="Police risk grade").get_by_label("High").check()
+    page.get_by_role("button", name="Save episode").click()
+    expect(flash(page)).to_contain_text("Missing episode added")
+    check_page(page)
+
+
+def open_from_my_conversations(page: Page) -> None:
+    go_to(page, "My conversations")
+    card = page.locator("#conversations > li", has_text=CHILD)
+    # Found 20 hours ago: about 52 of the 72 hours are left.
+    expect(card.locator(".rhc-clock")).to_contain_text(re.compile(r"2 days [34] hours left"))
+    expect(card).to_contain_text("To offer")
+    check_page(page)
+    card.get_by_role("link", name=CHILD).click()
+    expect(page.get_by_role("heading", name="Return home conversation")).to_be_visible()
+    check_page(page)
+
+
+def record_contact_attempt(page: Page) -> None:
+    page.get_by_text("Record an attempt to make contact").click()
+    attempt = page.locator("form[action$='/attempts']")
+    attempt.get_by_label("When").fill(uk_local(hours_ago=3))
+    attempt.get_by_role("group", name="How").get_by_label("Phone").check()
+    attempt.get_by_label("What happened").fill("Spoke to the carer; the child will meet today.")
+    check_page(page)
+    attempt.get_by_role("button", name="Record attempt").click()
+    expect(flash(page)).to_contain_text("Contact attempt recorded")
+    expect(page.locator("table")).to_contain_text("Phone")
+    check_page(page)
+
+
+def record_accepted(page: Page) -> None:
+    outcome = page.locator("form[action$='/outcome']")
+    outcome.get_by_label("The child accepted").check()
+    outcome.get_by_label("When").fill(uk_local(hours_ago=1))
+    outcome.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="The conversation", level=1)).to_be_visible()
+    expect(flash(page)).to_contain_text("Saved")
+    check_page(page)
+
+
+def area(page: Page, label: str) -> Locator:
+    """Open an area of the canvas (a <details>) if closed, and give back its text box."""
+    section = page.locator("details.rhc-area", has=page.locator("summary", has_text=label))
+    if section.get_attribute("open") is None:
+        section.locator("summary").first.click()
+    box = section.get_by_role("textbox", name=label, exact=True)
+    expect(box).to_be_visible()
+    return box
+
+
+def type_and_wait_for_autosave(page: Page, box: Locator, text: str) -> None:
+    box.fill(text)
+    expect(save_status(page)).to_contain_text("Saved at")
+
+
+def fill_areas_in_conversation_order(page: Page) -> None:
+    # The child talked about who they went to see first, then whether they were hurt,
+    # then where they slept: the canvas follows the child, not a script.
+    type_and_wait_for_autosave(page, area(page, "Pull factors"),
+                               "Wanted to see an older friend who buys them food.")
+    type_and_wait_for_autosave(page, area(page, "Victims"),
+                               "Says nobody hurt them. Was tired and hungry.")
+    type_and_wait_for_autosave(page, area(page, "Locations"), "Stayed at a flat near the park.")
+    check_page(page)
+
+
+def add_person_and_place(page: Page) -> None:
+    page.get_by_role("button", name="Add a person").click()
+    person = page.get_by_role("group", name="Person 1")
+    expect(person.get_by_label("Name or nickname")).to_have_value("")
+    check_page(page)
+    person.get_by_label("Name or nickname").fill("Dee (invented)")
+    person.get_by_label("Approximate age").fill("19")
+    type_and_wait_for_autosave(page, person.get_by_label("How the child knows them"),
+                               "Friend of a friend")
+
+    page.get_by_role("button", name="Add a place").click()
+    place = page.get_by_role("group", name="Place 1")
+    expect(place.get_by_label("Name or description")).to_have_value("")
+    expect(page.get_by_role("group", name="Person 1").get_by_label("Name or nickname")
+           ).to_have_value("Dee (invented)")
+    place.get_by_label("Area or postcode").fill("Northmoor town centre")
+    place.get_by_role("group", name="Did the child sleep there?").get_by_label("Yes").check()
+    type_and_wait_for_autosave(page, place.get_by_label("Name or description"),
+                               "Flat above the takeaway (invented)")
+    check_page(page)
+
+
+def add_quick_note(page: Page) -> None:
+    page.get_by_label("Quick note").fill("Has a new phone they will not explain")
+    page.get_by_label("Area", exact=True).select_option(label="Offenders")
+    page.get_by_role("button", name="Add note").click()
+    expect(flash(page)).to_contain_text("Note added")
+    expect(page.get_by_label("Note 1", exact=True)).to_have_value(
+        "Has a new phone they will not explain")
+    expect(page.get_by_label("Quick note")).to_have_value("")
+    check_page(page)
+
+
+def expire_session(db, user_id: str) -> None:  # type: ignore[no-untyped-def]
+    """As if the tablet sat untouched for 20 minutes: the session is past its idle limit."""
+    db.execute(update(WebSession).where(WebSession.user_id == user_id)
+               .values(last_seen_at=utcnow() - timedelta(minutes=20)))
+    db.commit()
+
+
+LOCATIONS_AFTER_SIGN_IN = ("Stayed at a flat near the park. Slept on the sofa; two older boys "
+                           "were there.")
+
+
+def lose_session_mid_typing(page: Page, db, user_id: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    text = LOCATIONS_AFTER_SIGN_IN
+    box = area(page, "Locations")
+    box.fill(text)  # autosave is now due in 1.5 s
+    expect(save_status(page)).to_have_text("Typing…")
+    expire_session(db, user_id)
+    expect(save_status(page)).to_contain_text("You have been signed out")
+    expect(page.get_by_role("alert").filter(has_text="You have been signed out")
+           ).to_contain_text("What you typed has been kept")
+    expect(box).to_have_value(text)
+    check_page(page)
+
+    page.get_by_role("link", name="Sign in again").click()
+    expect(flash(page)).to_contain_text("What you typed has been kept")
+    check_page(page)
+    sign_in(page, email)
+    expect(page.get_by_role("heading", name="The conversation", level=1)).to_be_visible()
+    expect(flash(page)).to_contain_text("We kept what you typed before you were signed out")
+    expect(area(page, "Locations")).to_have_value(text)
+    check_page(page)
+    press_save(page)
+    expect(area(page, "Locations")).to_have_value(text)
+
+
+def resolve_edit_conflict(page: Page, viewport: str) -> None:
+    # A second tab on the same conversation (same browser, same session): save there first.
+    tab2 = page.context.new_page()
+    tab2.set_viewport_size(VIEWPORTS[viewport])
+    tab2.goto(page.url.split("#")[0])
+    area(tab2, "Push factors").fill("Arguments at home about curfew (saved in tab 2).")
+    press_save(tab2)
+    tab2.close()
+
+    # Back in the first tab, still on the old version: typing there must not overwrite.
+    page.bring_to_front()
+    area(page, "Worker's analysis").fill("Pull towards older peers; risk of exploitation.")
+    banner = page.locator("#conflict")
+    expect(banner).to_contain_text("Someone else saved this conversation while you were typing")
+    expect(banner).to_be_focused()
+    # Both versions: ours in the boxes, theirs under the box where they differ.
+    analysis = area(page, "Worker's analysis")
+    expect(analysis).to_have_value("Pull towards older peers; risk of exploitation.")
+    push = area(page, "Push factors")
+    expect(push).to_have_value("")
+    theirs = page.locator("#area-push_factors-section .rhc-theirs")
+    expect(theirs).to_contain_text("Arguments at home about curfew (saved in tab 2).")
+    check_page(page)
+
+    push.fill("Arguments at home about curfew (saved in tab 2).")
+    press_save(page)
+    expect(page.locator("#conflict")).to_have_count(0)
+    expect(area(page, "Push factors")).to_have_value(
+        "Arguments at home about curfew (saved in tab 2).")
+    expect(area(page, "Worker's analysis")).to_have_value(
+        "Pull towards older peers; risk of exploitation.")
+
+
+def complete_conversation(page: Page) -> None:
+    details = page.locator("details", has=page.locator("summary",
+                                                       has_text="Details of the conversation"))
+    if details.get_attribute("open") is None:
+        details.locator("summary").first.click()
+    page.get_by_label("When it was held").fill(uk_local(hours_ago=1))
+    page.get_by_role("group", name="How", exact=True).get_by_label("Face to face").check()
+    page.get_by_label("Where", exact=True).fill("At a café near school")
+    page.get_by_role("group", name="Does the child consent to sharing with police?"
+                     ).get_by_label("Yes").check()
+    check_page(page)
+    press_save(page)
+
+    page.get_by_role("button", name="Complete the conversation").click()
+    expect(flash(page)).to_contain_text("Conversation completed")
+    expect(page.get_by_role("heading", name="Return home conversation")).to_contain_text(
+        "Completed")
+    check_page(page)
+
+    page.get_by_role("button", name="View the record").click()
+    expect(page.get_by_role("heading", name="The conversation record")).to_be_visible()
+    # Everything said in the conversation made it into the record.
+    expect(area(page, "Pull factors")).to_have_value(
+        "Wanted to see an older friend who buys them food.")
+    expect(area(page, "Victims")).to_have_value("Says nobody hurt them. Was tired and hungry.")
+    expect(area(page, "Locations")).to_have_value(LOCATIONS_AFTER_SIGN_IN)
+    expect(area(page, "Push factors")).to_have_value(
+        "Arguments at home about curfew (saved in tab 2).")
+    expect(page.get_by_role("group", name="Person 1").get_by_label("Name or nickname")
+           ).to_have_value("Dee (invented)")
+    expect(page.get_by_role("group", name="Place 1").get_by_label("Name or description")
+           ).to_have_value("Flat above the takeaway (invented)")
+    expect(page.get_by_label("Note 1", exact=True)).to_have_value(
+        "Has a new phone they will not explain")
+    expect(area(page, "Locations")).not_to_be_editable()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Complete the conversation")).to_have_count(0)
+    expect(save_status(page)).to_have_text("")
+    check_page(page)
+
+
+# -- the journey ----------------------------------------------------------------------------
+def test_capture_journey(page: Page, viewport: str, live_server: str, world, db) -> None:  # type: ignore[no-untyped-def]
+    worker = world.user("north", "worker")
+    worker_id, email = worker.id, worker.email
+
+    open_and_sign_in(page, live_server, email)
+    expect(page.get_by_role("heading", name="My conversations")).to_be_visible()
+    check_page(page)
+
+    add_child(page)
+    add_episode(page)
+    open_from_my_conversations(page)
+    record_contact_attempt(page)
+    record_accepted(page)
+    fill_areas_in_conversation_order(page)
+    add_person_and_place(page)
+    add_quick_note(page)
+    lose_session_mid_typing(page, db, worker_id, email)
+    resolve_edit_conflict(page, viewport)
+    complete_conversation(page)
+
+
+# -- the Save button and the autosave must not race -----------------------------------------
+# Chromium itself holds a form post back while a fetch from the page is on its way, and sends
+# no fetch once the post has gone, so these two pass there even without the guard in
+# canvas.js. The guard is for the engines not tested here (Safari on an iPad, Firefox); the
+# tests pin down that the guarded paths (a post held, then sent again) work.
+class SlowSaves:
+    """WSGI middleware: a full-page post of the canvas waits `delay` seconds before it is
+    handled (a slow mobile network), so an autosave could overtake it."""
+
+    def __init__(self, wsgi_app, delay: float) -> None:  # type: ignore[no-untyped-def]
+        self.wsgi_app = wsgi_app
+        self.delay = delay
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"].endswith("/canvas"):
+            time.sleep(self.delay)
+        return self.wsgi_app(environ, start_response)
+
+
+class SlowAutosaveAnswers:
+    """WSGI middleware: an autosave is saved at once but its answer takes `delay` seconds to
+    come back; `saved` is set meanwhile, so a test can press a button then."""
+
+    def __init__(self, wsgi_app, delay: float) -> None:  # type: ignore[no-untyped-def]
+        self.wsgi_app = wsgi_app
+        self.delay = delay
+        self.saved = threading.Event()
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        if not environ["PATH_INFO"].endswith("/autosave"):
+            return self.wsgi_app(environ, start_response)
+        answer = self.wsgi_app(environ, start_response)
+        body = b"".join(answer)
+        getattr(answer, "close", lambda: None)()
+        self.saved.set()
+        time.sleep(self.delay)
+        return [body]
+
+
+def accepted_canvas(page: Page, live_server: str, world, db) -> None:  # type: ignore[no-untyped-def]
+    worker = world.user("north", "worker")
+    episode = make_case(db, worker, name=CHILD)
+    record_outcome(db, worker, episode.conversation, "accepted", now() - timedelta(hours=1))
+    db.commit()
+    page.set_viewport_size(VIEWPORTS["tablet"])
+    open_and_sign_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/conversations/{episode.conversation.id}/canvas")
+
+
+def assert_saved_without_conflict(page: Page) -> None:
+    expect(page.locator("#conflict")).to_have_count(0)
+    expect(area(page, "Victims")).to_have_value("Says nobody hurt them.")
+    # Nothing left behind to come back as a "kept" version next time.
+    page.reload()
+    expect(page.get_by_text("We kept what you typed")).to_have_count(0)
+    expect(page.locator("#conflict")).to_have_count(0)
+
+
+def test_save_pressed_while_an_autosave_is_answered_is_not_a_conflict(
+        page: Page, live_server: str, app, world, db) -> None:  # type: ignore[no-untyped-def]
+    """The Save button's post must carry the version the autosave on its way gets back."""
+    accepted_canvas(page, live_server, world, db)
+    slow = SlowAutosaveAnswers(app.wsgi_app, delay=1.5)
+    app.wsgi_app = slow
+    area(page, "Victims").fill("Says nobody hurt them.")
+    assert slow.saved.wait(timeout=10), "no autosave reached the server"
+    press_save(page)
+    assert_saved_without_conflict(page)
+
+
+def test_save_straight_after_typing_is_not_a_conflict(page: Page, live_server: str, app,
+                                                       world, db) -> None:  # type: ignore[no-untyped-def]
+    """Typing then pressing Save at once, on a slow network: the autosave that was due must
+    not be sent behind the Save button's post (both carry the same version, so one of them
+    would be refused, and the worker shown a conflict with their own autosave)."""
+    accepted_canvas(page, live_server, world, db)
+    app.wsgi_app = SlowSaves(app.wsgi_app, delay=2.5)
+    area(page, "Victims").fill("Says nobody hurt them.")
+    press_save(page)
+    assert_saved_without_conflict(page)
