@@ -57,7 +57,7 @@ def _load(conversation_id: str) -> Conversation:
 @bp.get("/conversations/<conversation_id>")
 def show(conversation_id: str) -> Any:
     conv = _load(conversation_id)
-    return _render_show(conv, AttemptForm(formdata=None), OutcomeForm(formdata=None))
+    return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"), OutcomeForm(formdata=None))
 
 
 def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: OutcomeForm,
@@ -91,7 +91,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
 @bp.post("/conversations/<conversation_id>/attempts")
 def add_attempt(conversation_id: str) -> Any:
     conv = _load(conversation_id)
-    form = AttemptForm()
+    form = AttemptForm(prefix="attempt")
     if form.validate_on_submit():
         ok, _ = apply(form, lambda: record_attempt(db(), user(), conv, utc_of(form.at),  # type: ignore[arg-type]
                                                    form.method.data, form.result.data or None))
@@ -114,7 +114,7 @@ def outcome(conversation_id: str) -> Any:
             if conv.status == "accepted":
                 return redirect(url_for("conversations.canvas", conversation_id=conv.id))
             return redirect(url_for("conversations.show", conversation_id=conv.id))
-    return _render_show(conv, AttemptForm(formdata=None), form, 400)
+    return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"), form, 400)
 
 
 @bp.post("/conversations/<conversation_id>/allocate")
