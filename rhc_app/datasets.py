@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .casework import empty_canvas
 from .crypto import KeyRing
+from .domain import figures
 from .domain.dataset import DatasetRow, ParseResult, parse_dataset
 from .domain.figures import EpisodeFacts
 from .models import Child, Conversation, Episode, Organisation
@@ -148,32 +149,90 @@ def _london_day_start(d: date) -> datetime:
 
 def facts(s: Session, org: Organisation, start: date, end: date, *, personal: bool = False
           ) -> list[EpisodeFacts]:
-    """Episodes reported missing between two UK dates (inclusive). `personal` also opens the
-    sealed date of birth and ethnicity, for the breakdown; otherwise nothing is decrypted."""
+    """Episodes reported missing between two UK dates (inclusive). The quarterly figures need
+    only times and outcomes, so nothing else is loaded; `personal` adds gender and opens the
+    sealed date of birth and ethnicity, for the breakdown."""
     lo, hi = _london_day_start(start), _london_day_start(end + timedelta(days=1))
     query = (select(Episode.reported_missing_at, Episode.found_at, Episode.in_care,
-                    Conversation.offered_at, Conversation.outcome, Conversation.held_at,
-                    Conversation.risk_factors, Child.id, Child.gender)
+                    Episode.child_id, Conversation.offered_at, Conversation.outcome,
+                    Conversation.held_at)
              .join(Conversation, Conversation.episode_id == Episode.id)
-             .join(Child, Child.id == Episode.child_id)
              .where(Episode.organisation_id == org.id, Episode.reported_missing_at >= lo,
                     Episode.reported_missing_at < hi))
     rows = s.execute(query).all()
-    sealed: dict[str, tuple[date | None, str | None]] = {}
+    about: dict[str, tuple[date | None, str | None, str | None]] = {}
     if personal and rows:
-        ids = {r[7] for r in rows}
-        for child in s.execute(select(Child).where(Child.id.in_(ids))).scalars():
-            dob = date.fromisoformat(child.date_of_birth) if child.date_of_birth else None
-            sealed[child.id] = (dob, child.ethnicity)
+        ids = list({r[3] for r in rows})
+        for i in range(0, len(ids), 5000):  # bounded IN lists
+            for child in s.execute(select(Child).where(Child.id.in_(ids[i:i + 5000]))).scalars():
+                dob = date.fromisoformat(child.date_of_birth) if child.date_of_birth else None
+                about[child.id] = (dob, child.gender, child.ethnicity)
     out = []
-    for reported, found, in_care, offered, outcome, held, codes, child_id, gender in rows:
-        dob, ethnicity = sealed.get(child_id, (None, None))
+    for reported, found, in_care, child_id, offered, outcome, held in rows:
+        dob, gender, ethnicity = about.get(child_id, (None, None, None))
         out.append(EpisodeFacts(child_key=child_id, in_care=bool(in_care),
                                 reported_missing_at=reported, found_at=found,
                                 offered_at=offered, outcome=outcome, held_at=held,
-                                date_of_birth=dob, gender=gender, ethnicity=ethnicity,
-                                risk_factors=tuple(codes or ())))
+                                date_of_birth=dob, gender=gender, ethnicity=ethnicity))
     return out
+
+
+def _quarter_starts(year: int) -> list[datetime]:
+    """1 April, 1 July, 1 October, 1 January and the next 1 April, at UK midnight, in UTC."""
+    days = [date(year, 4, 1), date(year, 7, 1), date(year, 10, 1), date(year + 1, 1, 1),
+            date(year + 1, 4, 1)]
+    return [_london_day_start(d) for d in days]
+
+
+def _within_72_hours(dialect: str) -> Any:
+    """Held no earlier than found and at most 72 hours after (as figures.within_timescale)."""
+    if dialect == "sqlite":
+        seconds = (func.julianday(Conversation.held_at) - func.julianday(Episode.found_at)) * 86400
+        # julianday is a float: half a second of slack either side keeps exactly 72 h within
+        return and_(seconds >= -0.5, seconds <= 72 * 3600 + 0.5)
+    gap = Conversation.held_at - Episode.found_at
+    return and_(gap >= timedelta(0), gap <= timedelta(hours=72))
+
+
+def quarterly_counts(s: Session, org: Organisation, year: int, cohort: str
+                     ) -> list[dict[str, int]]:
+    """The counts behind the quarterly table, made by the database (Q1..Q4, then the year):
+    a whole borough's history is counted without loading it. Tested against the reference
+    definition in domain.figures."""
+    starts = _quarter_starts(year)
+    reported = Episode.reported_missing_at
+    quarter = case((reported < starts[1], 1), (reported < starts[2], 2),
+                   (reported < starts[3], 3), else_=4)
+    offered = or_(Conversation.offered_at.is_not(None),
+                  Conversation.outcome.in_(("accepted", "declined")))
+    accepted = and_(offered, Conversation.outcome == "accepted")
+    within = and_(accepted, Conversation.held_at.is_not(None), Episode.found_at.is_not(None),
+                  _within_72_hours(s.get_bind().dialect.name))
+
+    def total(cond: Any) -> Any:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    measures = (func.count(func.distinct(Episode.child_id)), func.count(Episode.id),
+                total(offered), total(accepted), total(Conversation.outcome == "declined"),
+                total(within))
+    where = [Episode.organisation_id == org.id, reported >= starts[0], reported < starts[4]]
+    if cohort == "in-care":
+        where.append(Episode.in_care.is_(True))
+    def query(*columns: Any) -> Any:
+        return select(*columns, *measures).join(
+            Conversation, Conversation.episode_id == Episode.id).where(*where)
+
+    per_quarter = {q: dict(zip(figures.COUNT_KEYS, rest, strict=True))
+                   for q, *rest in s.execute(query(quarter).group_by(quarter)).all()}
+    empty = dict.fromkeys(figures.COUNT_KEYS, 0)
+    year_total = dict(zip(figures.COUNT_KEYS, s.execute(query()).one(), strict=True))
+    return [per_quarter.get(q, empty) for q in (1, 2, 3, 4)] + [year_total]
+
+
+def quarterly_table(s: Session, org: Organisation, year: int, cohort: str
+                    ) -> figures.QuarterlyTable:
+    return figures.table_from_counts(year, cohort,  # type: ignore[arg-type]
+                                     quarterly_counts(s, org, year, cohort))
 
 
 def held_facts(s: Session, org: Organisation, start: date, end: date) -> list[EpisodeFacts]:

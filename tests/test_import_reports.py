@@ -4,6 +4,7 @@ tables and the risk-factor counts, re-import idempotence, bad files and the expo
 
 import csv
 import io
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -137,3 +138,44 @@ def test_export_is_pseudonymised(world, runner, db, tmp_path):
         assert secret not in body
     refs = [row[0] for row in rows[1:]]
     assert refs[0] == refs[3]  # the same child keeps the same pseudonym
+
+
+def test_database_counts_equal_the_reference_definition(world, db):
+    """The quarterly table counted by the database matches domain.figures on varied data:
+    quarter edges in UK time, held just inside and just outside 72 hours, repeat children."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from rhc_app import datasets
+    from rhc_app.domain import figures
+    from rhc_app.domain.dataset import DatasetRow
+
+    rng = random.Random(20241)
+    org = world.orgs["north"].org
+    edges = [datetime(2024, 3, 31, 22, 59, tzinfo=UTC), datetime(2024, 3, 31, 23, 0, tzinfo=UTC),
+             datetime(2024, 6, 30, 23, 0, tzinfo=UTC), datetime(2024, 12, 31, 23, 59, tzinfo=UTC),
+             datetime(2025, 1, 1, 0, 0, tzinfo=UTC), datetime(2025, 3, 31, 22, 59, tzinfo=UTC)]
+    rows = []
+    for i in range(400):
+        reported = edges[i] if i < len(edges) else \
+            datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 60 * 24 * 500))
+        found = None if rng.random() < 0.1 else reported + timedelta(hours=rng.randint(1, 30))
+        outcome = rng.choice([None, "accepted", "accepted", "declined", "not_completed"])
+        held = None
+        if outcome == "accepted":
+            gap = rng.choice([timedelta(hours=72), timedelta(hours=72, minutes=1),
+                              timedelta(hours=71, minutes=59), timedelta(hours=rng.randint(1, 200))])
+            held = (found or reported) + gap
+        rows.append(DatasetRow(
+            child_ref=f"R{rng.randint(1, 120)}", child_name=None, date_of_birth=None, gender=None,
+            ethnicity=None, in_care=rng.random() < 0.4, episode_ref=f"EP{i}",
+            reported_missing_at=reported, found_at=found, police_risk=None,
+            rhc_offered_at=None if outcome is None and rng.random() < 0.5 else reported + timedelta(hours=31),
+            rhc_outcome=outcome, rhc_held_at=held))
+    datasets.import_rows(db, db.info["keyring"], org, rows)
+    db.commit()
+    for year in (2023, 2024, 2025):
+        facts = datasets.facts(db, org, date(year, 4, 1), date(year + 1, 3, 31))
+        for cohort in ("all", "in-care"):
+            expected = figures.quarterly_table(facts, year, cohort).as_rows()
+            assert datasets.quarterly_table(db, org, year, cohort).as_rows() == expected, (year, cohort)

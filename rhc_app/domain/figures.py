@@ -217,7 +217,16 @@ def quarterly_table(
             by_quarter[quarter].append(episode)
     periods = [by_quarter[q] for q in (1, 2, 3, 4)]
     periods.append([e for q in (1, 2, 3, 4) for e in by_quarter[q]])
-    counts = [_counts(p) for p in periods]
+    return table_from_counts(year, cohort, [_counts(p) for p in periods])
+
+
+COUNT_KEYS = ("children", "episodes", "offered", "accepted", "declined", "within")
+
+
+def table_from_counts(year: int, cohort: Cohort, counts: Sequence[dict[str, int]]
+                      ) -> QuarterlyTable:
+    """The table from counts already made (Q1..Q4 then the year, keys as in COUNT_KEYS), e.g.
+    by the database: the rows, cells and percentages are formed here in one place."""
 
     def count_row(measure: str, key: str) -> QuarterlyRow:
         values = [c[key] for c in counts]

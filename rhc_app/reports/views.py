@@ -47,8 +47,7 @@ def _year() -> int:
 
 def _tables(year: int) -> dict[str, dict[int, figures.QuarterlyTable]]:
     org = user().organisation
-    facts = datasets.facts(db(), org, date(year - 1, 4, 1), date(year + 1, 3, 31))
-    return {cohort: {y: figures.quarterly_table(facts, y, cohort) for y in (year, year - 1)}
+    return {cohort: {y: datasets.quarterly_table(db(), org, y, cohort) for y in (year, year - 1)}
             for cohort in ("all", "in-care")}
 
 
