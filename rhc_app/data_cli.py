@@ -101,7 +101,7 @@ def quarterly(org_slug: str, year: int, cohort: str, fmt: str) -> None:
     """No. missing children, episodes, offered, accepted, declined, within 72 hours."""
     with session_with_keys() as s:
         org = _org(s, org_slug)
-        table = datasets.quarterly_table(s, org, year, cohort)
+        table = datasets.quarterly_tables(s, org, year)[cohort]
         audit.record(s, "report_quarterly", org_id=org.id, detail=f"{year} {cohort}")
         s.commit()
     click.echo(figures.to_csv(table) if fmt == "csv" else figures.to_text(table), nl=False)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -194,11 +194,11 @@ def _within_72_hours(dialect: str) -> Any:
     return and_(gap >= timedelta(0), gap <= timedelta(hours=72))
 
 
-def quarterly_counts(s: Session, org: Organisation, year: int, cohort: str
-                     ) -> list[dict[str, int]]:
-    """The counts behind the quarterly table, made by the database (Q1..Q4, then the year):
-    a whole borough's history is counted without loading it. Tested against the reference
-    definition in domain.figures."""
+def quarterly_counts(s: Session, org: Organisation, year: int
+                     ) -> dict[str, list[dict[str, int]]]:
+    """The counts behind the quarterly tables of both cohorts, made by the database
+    (Q1..Q4, then the year): a whole borough's history is counted without loading it.
+    Tested against the reference definition in domain.figures."""
     starts = _quarter_starts(year)
     reported = Episode.reported_missing_at
     quarter = case((reported < starts[1], 1), (reported < starts[2], 2),
@@ -206,33 +206,49 @@ def quarterly_counts(s: Session, org: Organisation, year: int, cohort: str
     offered = or_(Conversation.offered_at.is_not(None),
                   Conversation.outcome.in_(("accepted", "declined")))
     accepted = and_(offered, Conversation.outcome == "accepted")
-    within = and_(accepted, Conversation.held_at.is_not(None), Episode.found_at.is_not(None),
-                  _within_72_hours(s.get_bind().dialect.name))
+    conditions = {
+        "offered": offered, "accepted": accepted,
+        "declined": Conversation.outcome == "declined",
+        "within": and_(accepted, Conversation.held_at.is_not(None),
+                       Episode.found_at.is_not(None),
+                       _within_72_hours(s.get_bind().dialect.name)),
+    }
+    in_care = Episode.in_care.is_(True)
 
-    def total(cond: Any) -> Any:
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+    def measures(only_in_care: bool) -> list[Any]:
+        def when(cond: Any) -> Any:
+            return and_(cond, in_care) if only_in_care else cond
 
-    measures = (func.count(func.distinct(Episode.child_id)), func.count(Episode.id),
-                total(offered), total(accepted), total(Conversation.outcome == "declined"),
-                total(within))
-    where = [Episode.organisation_id == org.id, reported >= starts[0], reported < starts[4]]
-    if cohort == "in-care":
-        where.append(Episode.in_care.is_(True))
-    def query(*columns: Any) -> Any:
-        return select(*columns, *measures).join(
-            Conversation, Conversation.episode_id == Episode.id).where(*where)
+        child = case((in_care, Episode.child_id)) if only_in_care else Episode.child_id
+        return [func.count(func.distinct(child)),
+                func.coalesce(func.sum(case((when(true()), 1), else_=0)), 0),
+                *[func.coalesce(func.sum(case((when(c), 1), else_=0)), 0)
+                  for c in conditions.values()]]
 
-    per_quarter = {q: dict(zip(figures.COUNT_KEYS, rest, strict=True))
-                   for q, *rest in s.execute(query(quarter).group_by(quarter)).all()}
-    empty = dict.fromkeys(figures.COUNT_KEYS, 0)
-    year_total = dict(zip(figures.COUNT_KEYS, s.execute(query()).one(), strict=True))
-    return [per_quarter.get(q, empty) for q in (1, 2, 3, 4)] + [year_total]
+    columns = measures(False) + measures(True)
+    keys = figures.COUNT_KEYS
+
+    def query(*extra: Any) -> Any:
+        return (select(*extra, *columns).join(Conversation, Conversation.episode_id == Episode.id)
+                .where(Episode.organisation_id == org.id, reported >= starts[0],
+                       reported < starts[4]))
+
+    def split(values: Any) -> tuple[dict[str, int], dict[str, int]]:
+        values = [int(v or 0) for v in values]
+        return dict(zip(keys, values[:6], strict=True)), dict(zip(keys, values[6:], strict=True))
+
+    per_quarter = {q: split(rest) for q, *rest in s.execute(query(quarter).group_by(quarter))}
+    empty = (dict.fromkeys(keys, 0), dict.fromkeys(keys, 0))
+    year_all, year_care = split(s.execute(query()).one())
+    quarters = [per_quarter.get(q, empty) for q in (1, 2, 3, 4)]
+    return {"all": [q[0] for q in quarters] + [year_all],
+            "in-care": [q[1] for q in quarters] + [year_care]}
 
 
-def quarterly_table(s: Session, org: Organisation, year: int, cohort: str
-                    ) -> figures.QuarterlyTable:
-    return figures.table_from_counts(year, cohort,  # type: ignore[arg-type]
-                                     quarterly_counts(s, org, year, cohort))
+def quarterly_tables(s: Session, org: Organisation, year: int
+                     ) -> dict[str, figures.QuarterlyTable]:
+    return {cohort: figures.table_from_counts(year, cohort, counts)  # type: ignore[arg-type]
+            for cohort, counts in quarterly_counts(s, org, year).items()}
 
 
 def held_facts(s: Session, org: Organisation, start: date, end: date) -> list[EpisodeFacts]:

@@ -161,7 +161,9 @@ class Episode(IdMixin, Base):
     __tablename__ = "episode"
     __table_args__ = (
         UniqueConstraint("organisation_id", "episode_ref_index"),
-        Index("ix_episode_org_reported", "organisation_id", "reported_missing_at"),
+        # Covers the quarterly figures' query (migration 0003).
+        Index("ix_episode_org_reported_cover", "organisation_id", "reported_missing_at",
+              "child_id", "in_care", "found_at", "id"),
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
     child_id: Mapped[str] = mapped_column(ForeignKey("child.id"), index=True)

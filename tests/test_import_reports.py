@@ -176,6 +176,7 @@ def test_database_counts_equal_the_reference_definition(world, db):
     db.commit()
     for year in (2023, 2024, 2025):
         facts = datasets.facts(db, org, date(year, 4, 1), date(year + 1, 3, 31))
+        counted = datasets.quarterly_tables(db, org, year)
         for cohort in ("all", "in-care"):
             expected = figures.quarterly_table(facts, year, cohort).as_rows()
-            assert datasets.quarterly_table(db, org, year, cohort).as_rows() == expected, (year, cohort)
+            assert counted[cohort].as_rows() == expected, (year, cohort)

@@ -47,8 +47,8 @@ def _year() -> int:
 
 def _tables(year: int) -> dict[str, dict[int, figures.QuarterlyTable]]:
     org = user().organisation
-    return {cohort: {y: datasets.quarterly_table(db(), org, y, cohort) for y in (year, year - 1)}
-            for cohort in ("all", "in-care")}
+    by_year = {y: datasets.quarterly_tables(db(), org, y) for y in (year, year - 1)}
+    return {cohort: {y: by_year[y][cohort] for y in by_year} for cohort in ("all", "in-care")}
 
 
 def _download(body: bytes | str, mimetype: str, name: str) -> Response:
