@@ -125,16 +125,17 @@ def _keyring_for(obj: Any) -> KeyRing:
     return sess.info["keyring"]
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, write_lock_at_begin: bool = False, **kwargs: Any) -> Engine:
+    """`write_lock_at_begin` (SQLite only) is for the app's request sessions, see below."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, write_lock_at_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, write_lock_at_begin: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Python's sqlite3 opens transactions implicitly and breaks SAVEPOINT; let SQLAlchemy
@@ -153,7 +154,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take the write lock at the start. Nearly every request writes (its
+        # session, the audit log); a deferred transaction that later upgrades to a write
+        # while another process writes fails at once with "database is locked" (SQLite
+        # will not wait there, to avoid deadlock), whereas IMMEDIATE waits its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_lock_at_begin else "BEGIN")
 
 
 def make_sessionmaker(engine: Engine, keyring: KeyRing | None) -> _sessionmaker[Session]:

@@ -21,7 +21,7 @@ class Database:
 
     def __init__(self, app: Flask, url: str, keyring: KeyRing | None) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, write_lock_at_begin=True)
         self.keyring = keyring
         self.factory: sessionmaker[Session] = make_sessionmaker(self.engine, keyring)
         app.extensions["rhc_db"] = self.session

@@ -120,9 +120,14 @@ def runner(app):  # type: ignore[no-untyped-def]
 def db(app):  # type: ignore[no-untyped-def]
     """A session of the test's own: no app context is held open, so every client request
     gets a fresh one (as in production)."""
-    session = app.extensions["rhc_database"].factory()
+    database = app.extensions["rhc_database"]
+    # Its own engine, beginning transactions without SQLite's write lock: a test that holds a
+    # read open while the app serves a request must not block the app's writes.
+    engine = make_engine(database.url)
+    session = make_sessionmaker(engine, database.keyring)()
     yield session
     session.close()
+    engine.dispose()
 
 
 # -- factories ----------------------------------------------------------------------------

@@ -71,6 +71,9 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
 
 def go_to(page: Page, link: str) -> None:
     """Follow a link in the service navigation (behind the "Menu" button on a phone)."""
+    # Until GOV.UK Frontend's script has run, the Menu button is still hidden on a phone.
+    expect(page.locator('[data-module="govuk-service-navigation"]')).to_have_attribute(
+        "data-govuk-service-navigation-init", "")
     menu = page.get_by_role("button", name="Menu")
     if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
         menu.click()
