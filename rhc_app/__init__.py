@@ -158,6 +158,16 @@ def _init_login(app: Flask) -> None:
         return user
 
     @app.before_request
+    def forms_only() -> Any:
+        # Every form here posts form fields: a JSON body, or a file where no upload is
+        # expected, would reach WTForms as values of the wrong type.
+        if request.method == "POST" and (
+                request.is_json or (request.files and request.endpoint != "reports.upload")):
+            return render_template("errors/http.html", code=400,
+                                   title=_titles[400]), 400
+        return None
+
+    @app.before_request
     def default_deny() -> Any:
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None

@@ -13,6 +13,13 @@ from ..casework import AREAS, DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_
 from ..db import utcnow
 from ..forms.fields import to_utc
 
+# Answers chosen from radios: anything else posted is refused, never stored.
+CHOICES = {
+    "method": ("face_to_face", "phone", "video"),
+    "seen_alone": ("yes", "no"), "independent_offered": ("yes", "no"),
+    "interpreter": ("yes", "no"), "consent_to_share": ("yes", "no"),
+    "sees_self_missing": ("yes", "no", "unsure"),
+}
 MAX_TEXT = 50_000
 MAX_SHORT = 500
 MAX_ROWS = 200
@@ -47,6 +54,10 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
     for key in DETAIL_FIELDS:
         canvas["details"][key] = text(f"detail-{key}", MAX_SHORT if key != "helplines_given"
                                       else 2000)
+    for key, allowed in CHOICES.items():
+        if canvas["details"][key] not in ("", *allowed):
+            problems[f"detail-{key}"] = "Choose one of the options"
+            canvas["details"][key] = ""
     held = canvas["details"]["held_at"]
     if held:
         try:
@@ -57,6 +68,9 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
 
     canvas["people"] = _rows(form, "person", PERSON_FIELDS, text)
     canvas["places"] = _rows(form, "place", PLACE_FIELDS, text)
+    for i, place in enumerate(canvas["places"]):
+        if place.get("slept_there") not in ("", "yes", "no"):
+            problems[f"place-{i}-slept_there"] = "Choose yes or no"
     for i in range(_count(form, "note")):
         if form.get(f"note-{i}-remove"):
             continue

@@ -204,6 +204,8 @@ def _save(conv: Conversation, full_page: bool) -> Any:
         base = int(request.form.get("base_version", ""))
     except ValueError:
         abort(400)
+    if not 0 < base < 2**31:  # versions are small positive integers on both engines
+        abort(400)
     try:
         canvas = parse(request.form, *_allowed())
     except CanvasInputError as exc:

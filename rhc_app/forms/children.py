@@ -11,10 +11,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, StringField, SubmitField
+from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .fields import LocalDateTimeField
+from .fields import DayMonthYearField, LocalDateTimeField
 
 GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other"),
            ("not_recorded", "Not recorded")]
@@ -37,9 +37,8 @@ class ChildForm(FlaskForm):
         description="The id in your case-management system, for example Mosaic",
         validators=[DataRequired("Enter the case reference"),
                     Length(max=64, message="Case reference must be 64 characters or fewer")])
-    date_of_birth = DateField("Date of birth", widget=GovDateInput(), format="%d %m %Y",
-                              description="For example, 27 3 2011",
-                              validators=[Optional()])
+    date_of_birth = DayMonthYearField("Date of birth", widget=GovDateInput(),
+                                      description="For example, 27 3 2011")
     gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS,
                         default="not_recorded",
                         validators=[InputRequired("Select the child's gender, or Not recorded")])
@@ -53,7 +52,7 @@ class ChildForm(FlaskForm):
                             validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
-    def validate_date_of_birth(self, field: DateField) -> None:
+    def validate_date_of_birth(self, field: DayMonthYearField) -> None:
         if field.data and field.data > date.today():
             raise ValidationError("Date of birth must be in the past")
         if field.data and field.data.year < 1990:

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from wtforms import Field
-from wtforms.fields import DateTimeLocalField
+from wtforms.fields import DateField, DateTimeLocalField
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -52,3 +52,27 @@ class LocalDateTimeField(DateTimeLocalField):
 
 def utc_of(field: Field) -> datetime | None:
     return getattr(field, "utc", None)
+
+
+class DayMonthYearField(DateField):
+    """The GOV.UK date input's three boxes. Always keeps exactly three parts (the widget
+    unpacks them), refuses a date with a box left empty rather than dropping it, and treats
+    three empty boxes as not given."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        parts = [v.strip() if isinstance(v, str) else "" for v in valuelist]
+        self.raw_data = (parts + ["", "", ""])[:3]
+        self.data = None
+        if not any(parts):
+            return
+        name = self.label.text
+        if len(valuelist) != 3 or not all(self.raw_data):
+            raise ValueError(f"{name} must include a day, month and year")
+        try:
+            self.data = datetime.strptime(" ".join(self.raw_data), "%d %m %Y").date()
+        except ValueError as exc:
+            raise ValueError(f"{name} must be a real date, for example 27 3 2011") from exc
