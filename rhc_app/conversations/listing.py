@@ -9,10 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row as Past
+from sqlalchemy.orm import Session, load_only
 
 from ..domain import clock, flags
 from ..models import Child, Conversation, Episode, Organisation, User
+
+LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id,
+                Conversation.status, Conversation.outcome, Conversation.outcome_at,
+                Conversation.held_at, Conversation.consent_to_share)
 
 OPEN_STATUSES = ("to_offer", "offered", "accepted", "in_progress", "declined",
                  "not_completed", "awaiting_signoff")
@@ -30,20 +35,27 @@ class Row:
 
 def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetime,
          statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 500) -> list[Row]:
+    # A list shows no notes: never load (or decrypt) the sealed record, a few KB a row.
     found = s.execute(
         select(Conversation, Episode, Child)
         .join(Episode, Conversation.episode_id == Episode.id)
         .join(Child, Episode.child_id == Child.id)
         .where(where, Conversation.status.in_(statuses))
+        .options(load_only(*LIST_COLUMNS), load_only(Child.id, Child.name_enc),
+                 load_only(Episode.id, Episode.child_id, Episode.reported_missing_at,
+                           Episode.found_at, Episode.police_risk, Episode.created_at))
         .order_by(Episode.found_at.is_(None), Episode.found_at)
         .limit(limit)).all()
-    child_ids = {c.id for _, _, c in found}
-    history: dict[str, list[tuple[Episode, Conversation]]] = defaultdict(list)
-    if child_ids:
-        for e, c in s.execute(select(Episode, Conversation).join(Conversation)
-                              .where(Episode.child_id.in_(child_ids))).all():
-            history[e.child_id].append((e, c))
-    worker_ids = {c.worker_id for hist in history.values() for _, c in hist if c.worker_id}
+    child_ids = list({c.id for _, _, c in found})
+    history: dict[str, list[Past]] = defaultdict(list)
+    for i in range(0, len(child_ids), 1000):  # bounded IN lists
+        for past in s.execute(select(Episode.child_id, Episode.reported_missing_at,
+                                     Conversation.id, Conversation.worker_id,
+                                     Conversation.held_at)
+                              .join(Conversation, Conversation.episode_id == Episode.id)
+                              .where(Episode.child_id.in_(child_ids[i:i + 1000]))):
+            history[past.child_id].append(past)
+    worker_ids = {p.worker_id for hist in history.values() for p in hist if p.worker_id}
     names: dict[str, str] = {}
     if worker_ids:
         names = {u.id: u.name for u in s.execute(select(User).where(User.id.in_(worker_ids)))
@@ -53,10 +65,9 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
     out = []
     for conv, episode, child in found:
         hist = history[child.id]
-        reported = [e.reported_missing_at for e, _ in hist]
+        reported = [p.reported_missing_at for p in hist]
         count = flags.episodes_in_window(reported, episode.reported_missing_at, window)
-        past = [flags.PastConversation(c.worker_id, c.held_at) for e, c in hist
-                if c.id != conv.id]
+        past = [flags.PastConversation(p.worker_id, p.held_at) for p in hist if p.id != conv.id]
         cont = flags.continuity_worker(past)
         stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
                                                                         "not_completed") else None)
