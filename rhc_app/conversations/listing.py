@@ -3,9 +3,10 @@ computed with a fixed number of queries however long the list."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -62,13 +63,21 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                  .scalars()}
     threshold = int(org.setting("repeat_threshold"))
     window = int(org.setting("repeat_window_days"))
+    # Once per child, not per row: a child missing very often has hundreds of episodes.
+    reported_by_child = {cid: sorted(p.reported_missing_at for p in hist)
+                         for cid, hist in history.items()}
+    latest_held = {cid: sorted((p for p in hist if p.worker_id and p.held_at),
+                               key=lambda p: p.held_at, reverse=True)[:2]
+                   for cid, hist in history.items()}
     out = []
     for conv, episode, child in found:
-        hist = history[child.id]
-        reported = [p.reported_missing_at for p in hist]
-        count = flags.episodes_in_window(reported, episode.reported_missing_at, window)
-        past = [flags.PastConversation(p.worker_id, p.held_at) for p in hist if p.id != conv.id]
-        cont = flags.continuity_worker(past)
+        reported = reported_by_child.get(child.id, [])
+        at = episode.reported_missing_at
+        count = (bisect_right(reported, at)
+                 - bisect_left(reported, at - timedelta(days=window)))
+        # The worker the child last spoke to in another conversation (continuity).
+        cont = flags.continuity_worker([flags.PastConversation(p.worker_id, p.held_at)
+                                        for p in latest_held.get(child.id, []) if p.id != conv.id])
         stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
                                                                         "not_completed") else None)
         state = clock.clock(episode.found_at, now, stopped)
