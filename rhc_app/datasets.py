@@ -73,6 +73,7 @@ def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[Dataset
                               Episode.episode_ref_index.is_not(None))).scalars()}
     convs = {c.episode_id: c for c in s.execute(
         select(Conversation).where(Conversation.organisation_id == org.id)).scalars()}
+    new_convs: dict[str, Conversation] = {}  # made by this import, before they have ids
     seen_children: set[str] = set()
     for row in rows:
         cidx = ring.index("child_ref", row.child_ref)
@@ -110,9 +111,9 @@ def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[Dataset
             conv = Conversation(organisation_id=org.id, episode=episode, status="to_offer")
             conv.canvas = empty_canvas()
             s.add(conv)
+            new_convs[eidx] = conv
         else:
-            conv = convs.get(episode.id)
-            assert conv is not None
+            conv = convs.get(episode.id) or new_convs[eidx]
         changed = False
         if not created and (child.id is None or episode.child_id != child.id):
             episode.child = child  # the episode was re-assigned to another child

@@ -419,11 +419,12 @@ def _read_rows(
         p = _RowParser(cells, line, now)
         row = _parse_row(p, known)
         ref = cells["episode_ref"]
-        if ref in episode_lines:
-            message = f"episode_ref '{ref}' is already used on line {episode_lines[ref]}"
+        key = ref.casefold()  # references are matched without regard to case, as stored
+        if key in episode_lines:
+            message = f"episode_ref '{ref}' is already used on line {episode_lines[key]}"
             p.error("episode_ref", message)
         elif ref:
-            episode_lines[ref] = line
+            episode_lines[key] = line
         if row is not None and row.date_of_birth is not None:
             first = birth_dates.setdefault(row.child_ref, (row.date_of_birth, line))
             if first[0] != row.date_of_birth:
