@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -261,7 +262,8 @@ def check_canvas(canvas: dict[str, Any], episode: Episode, now: datetime) -> dic
 
 
 def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, Any],
-                base_version: int, now: datetime | None = None) -> SaveResult:
+                base_version: int, now: datetime | None = None, *,
+                resolves_draft: bool = False) -> SaveResult:
     """Compare-and-swap on the version: a save based on an old version never overwrites a
     newer one silently; it is answered with the stored canvas so both can be shown."""
     now = now or utcnow()
@@ -292,7 +294,8 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         s.refresh(conv)
         return SaveResult(False, conv.version, theirs=conv.canvas)
     s.refresh(conv)
-    discard_draft(s, conv.id, user.id)
+    if resolves_draft:  # saved from the page that showed the kept text: it is merged now
+        discard_draft(s, conv.id, user.id)
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)
@@ -300,14 +303,25 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
 
 def keep_draft(s: Session, user_id: str, conv: Conversation, canvas: dict[str, Any],
                base_version: int) -> None:
-    draft = s.get(Draft, (conv.id, user_id))
-    if draft is None:
-        draft = Draft(conversation_id=conv.id, user_id=user_id, base_version=base_version,
-                      payload="{}")
-        s.add(draft)
-    draft.base_version = base_version
-    draft.payload = json.dumps(canvas, ensure_ascii=False)
-    draft.saved_at = utcnow()
+    """Keep what this user typed. Two tabs of one user can get here at once, or one tab's save
+    can discard the draft meanwhile: plain statements (update, else insert in a savepoint,
+    else update again) never trip over a row that changed under them."""
+    payload = json.dumps(canvas, ensure_ascii=False)
+    blob = s.info["keyring"].seal(payload, f"{Draft.__tablename__}.payload.{conv.id}:{user_id}")
+    values = {"base_version": base_version, "payload_enc": blob, "saved_at": utcnow()}
+    mine = (Draft.conversation_id == conv.id) & (Draft.user_id == user_id)
+    for _attempt in range(3):
+        if s.execute(update(Draft).where(mine).values(**values)
+                     .execution_options(synchronize_session=False)).rowcount:
+            break
+        try:
+            with s.begin_nested():
+                s.execute(insert(Draft).values(conversation_id=conv.id, user_id=user_id,
+                                               **values))
+            break
+        except IntegrityError:
+            continue  # the other tab inserted it first: update theirs
+    s.expire_all()
 
 
 def load_draft(s: Session, user_id: str, conv_id: str) -> tuple[dict[str, Any], int] | None:
@@ -318,9 +332,8 @@ def load_draft(s: Session, user_id: str, conv_id: str) -> tuple[dict[str, Any], 
 
 
 def discard_draft(s: Session, conv_id: str, user_id: str) -> None:
-    draft = s.get(Draft, (conv_id, user_id))
-    if draft is not None:
-        s.delete(draft)
+    s.execute(delete(Draft).where(Draft.conversation_id == conv_id, Draft.user_id == user_id)
+              .execution_options(synchronize_session=False))
 
 
 # -- completing -----------------------------------------------------------------------------

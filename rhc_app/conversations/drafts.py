@@ -36,6 +36,8 @@ def keep_expired_post(user_id: str, request: Request) -> bool:
         base = int(request.form.get("base_version") or conv.version)
     except ValueError:
         base = conv.version
+    if not 0 < base < 2**31:  # as the save itself checks: keep the text, not the bad number
+        base = conv.version
     keep_draft(s, user.id, conv, canvas, base)
     s.commit()
     return True

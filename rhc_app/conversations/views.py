@@ -216,7 +216,9 @@ def _save(conv: Conversation, full_page: bool) -> Any:
     if action == "add_note":
         add_scratch_note(canvas)
     try:
-        result = save_canvas(db(), user(), conv, canvas, base)
+        # Another tab's save must not discard text this user's other tab kept after a conflict.
+        result = save_canvas(db(), user(), conv, canvas, base,
+                             resolves_draft=bool(request.form.get("resolves_draft")))
     except CaseworkError as exc:
         db().rollback()
         if not full_page:
