@@ -125,17 +125,20 @@ def _keyring_for(obj: Any) -> KeyRing:
     return sess.info["keyring"]
 
 
-def make_engine(url: str, *, write_lock_at_begin: bool = False, **kwargs: Any) -> Engine:
-    """`write_lock_at_begin` (SQLite only) is for the app's request sessions, see below."""
+def make_engine(url: str, *, write_lock_at_begin: bool = False, sqlite_autocommit: bool = False,
+                **kwargs: Any) -> Engine:
+    """SQLite only: `write_lock_at_begin` is for the app's request sessions (see below);
+    `sqlite_autocommit` makes each statement its own transaction, for a tool that reads
+    beside a running app (tests) and must neither hold a snapshot nor block it."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine, write_lock_at_begin)
+        _configure_sqlite(engine, write_lock_at_begin, sqlite_autocommit)
     else:
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
     return engine
 
 
-def _configure_sqlite(engine: Engine, write_lock_at_begin: bool) -> None:
+def _configure_sqlite(engine: Engine, write_lock_at_begin: bool, autocommit: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Python's sqlite3 opens transactions implicitly and breaks SAVEPOINT; let SQLAlchemy
@@ -151,6 +154,9 @@ def _configure_sqlite(engine: Engine, write_lock_at_begin: bool) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
+
+    if autocommit:
+        return  # no BEGIN: sqlite3 runs each statement as its own transaction
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

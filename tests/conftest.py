@@ -121,9 +121,10 @@ def db(app):  # type: ignore[no-untyped-def]
     """A session of the test's own: no app context is held open, so every client request
     gets a fresh one (as in production)."""
     database = app.extensions["rhc_database"]
-    # Its own engine, beginning transactions without SQLite's write lock: a test that holds a
-    # read open while the app serves a request must not block the app's writes.
-    engine = make_engine(database.url)
+    # Its own engine, each statement its own transaction on SQLite: a test that reads while the
+    # app serves a request (a live browser test) neither blocks the app's writes nor holds a
+    # stale snapshot that a later write of its own would be refused on.
+    engine = make_engine(database.url, sqlite_autocommit=True)
     session = make_sessionmaker(engine, database.keyring)()
     yield session
     session.close()
