@@ -163,6 +163,8 @@ def _init_login(app: Flask) -> None:
         # expected, would reach WTForms as values of the wrong type.
         if request.method == "POST" and (
                 request.is_json or (request.files and request.endpoint != "reports.upload")):
+            for upload in request.files.values():
+                upload.close()  # spooled to a temporary file: release it now
             return render_template("errors/http.html", code=400,
                                    title=_titles[400]), 400
         return None

@@ -426,7 +426,7 @@ def _read_rows(
         elif ref:
             episode_lines[key] = line
         if row is not None and row.date_of_birth is not None:
-            first = birth_dates.setdefault(row.child_ref, (row.date_of_birth, line))
+            first = birth_dates.setdefault(row.child_ref.casefold(), (row.date_of_birth, line))
             if first[0] != row.date_of_birth:
                 p.error("date_of_birth", f"date_of_birth differs from line {first[1]} "
                         f"for child_ref '{row.child_ref}'")
