@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,8 +30,8 @@ from rhc_app.domain.risk_factors import RISK_FACTORS
 from rhc_app.forms.fields import LONDON, to_utc
 from rhc_app.models import Child, ContactAttempt, Conversation, Episode, Organisation, User, WebSession
 from tests.conftest import PASSWORD, PG_URL, Auth, csrf_from, make_case, now
+from tests.reliability_plugin import fuzz_input
 
-pytest_plugins = ["tests.reliability_plugin"]
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")  # a ~100 KB failing input
 
 _COMMON = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
@@ -76,8 +77,9 @@ def or_none(v):
     return first(v) or None
 
 
-def clean(v):  # canvas text: CRLF to LF; control characters other than tab and newline dropped
-    return "".join(c for c in (first(v) or "").replace("\r\n", "\n") if c in "\n\t" or ord(c) >= 32)
+def clean(v):  # canvas text: CRLF to LF; C0, DEL, C1 and lone surrogates dropped, tab and newline kept
+    return "".join(c for c in (first(v) or "").replace("\r\n", "\n")
+                   if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
 
 
 def local_utc(v):  # a UK wall-clock date-time field; repeated values are joined with spaces
@@ -124,7 +126,6 @@ class Env:
         return client.post(url, data={**data, "csrf_token": token})
 
     def run(self, strategy, submit, accepted, check, share, state=counts, prepare=None, after=None, examples=()):
-        from tests.reliability_plugin import fuzz_input  # loaded by pytest_plugins
 
         def one(fields):
             if prepare:
@@ -302,11 +303,12 @@ def _rows(f, prefix, names):
     return [r for r in rows if any(v.strip() for v in r.values())]
 
 
-def _held(v):
+def _held(v):  # UK wall-clock time, unless the value carries its own offset
     try:
-        return to_utc(datetime.fromisoformat(clean(v))).isoformat()
+        when = datetime.fromisoformat(clean(v))
     except ValueError:
         return clean(v)
+    return (when.astimezone(UTC) if when.tzinfo else to_utc(when)).isoformat()
 
 
 def _check_canvas(s, f, cid, before):
@@ -315,14 +317,15 @@ def _check_canvas(s, f, cid, before):
     assert c.version == before[1] + 1
     assert canvas["areas"] == {k: clean(f.get(f"area-{k}")) for k in AREAS}
     assert canvas["details"] == {k: (_held if k == "held_at" else clean)(f.get(f"detail-{k}")) for k in DETAIL_FIELDS}
-    assert canvas["risk_factors"] == sorted(x for x in f.get("risk_factors", []) if x in RISK_FACTORS)
-    assert canvas["actions"] == sorted(x for x in f.get("actions", []) if x in ACTIONS)
+    assert canvas["risk_factors"] == sorted(set(f.get("risk_factors", [])) & set(RISK_FACTORS))
+    assert canvas["actions"] == sorted(set(f.get("actions", [])) & set(ACTIONS))
     assert (canvas["people"], canvas["places"]) == (_rows(f, "person", PERSON_FIELDS), _rows(f, "place", PLACE_FIELDS))
     notes = [r["text"] for r in _rows(f, "note", ("text", "area", "at")) if r["text"].strip()]
     scratch = clean(f.get("scratch")).strip()
     if first(f.get("action")) == "add_note" and scratch:
         notes.append(scratch)
     assert [n["text"] for n in canvas["notes"]] == notes
+    assert all(n["at"] == "" or datetime.fromisoformat(n["at"]).utcoffset() == timedelta(0) for n in canvas["notes"])
     assert canvas["actions_detail"] == clean(f.get("actions_detail"))
 
 

@@ -6,7 +6,7 @@ same parser serves the full save and the autosave."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..casework import AREAS, DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
@@ -31,10 +31,29 @@ class CanvasInputError(Exception):
         self.problems = problems
 
 
+def _kept(ch: str) -> bool:
+    # Control characters (C0, DEL, C1) other than tab and newline have no place in notes and
+    # break PDFs; a lone surrogate cannot even be encoded to be encrypted.
+    o = ord(ch)
+    return ch in "\n\t" or (32 <= o < 127) or (o >= 160 and not 0xD800 <= o <= 0xDFFF)
+
+
 def _clean(value: str | None) -> str:
-    value = (value or "").replace("\r\n", "\n")
-    # Control characters other than tab and newline have no place in notes (and break PDFs).
-    return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32)
+    return "".join(ch for ch in (value or "").replace("\r\n", "\n") if _kept(ch))
+
+
+def held_at_utc(value: str) -> datetime:
+    """A posted time: UK wall-clock time unless it says its own offset. Raises ValueError."""
+    when = datetime.fromisoformat(value)
+    return when.astimezone(UTC) if when.tzinfo else to_utc(when)
+
+
+def _note_time(value: str | None) -> str:
+    # Written by the app when the note was jotted; anything else posted back is not a time.
+    try:
+        return held_at_utc(_clean(value)[:40]).isoformat(timespec="minutes")
+    except ValueError:
+        return ""
 
 
 def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set[str]
@@ -61,7 +80,7 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
     held = canvas["details"]["held_at"]
     if held:
         try:
-            canvas["details"]["held_at"] = to_utc(datetime.fromisoformat(held)).isoformat()
+            canvas["details"]["held_at"] = held_at_utc(held).isoformat()
         except ValueError:
             problems["detail-held_at"] = "Enter when the conversation was held as a date and time"
             canvas["details"]["held_at"] = held
@@ -78,12 +97,12 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
         if note_text.strip():
             area = form.get(f"note-{i}-area") or ""
             canvas["notes"].append({"text": note_text, "area": area if area in AREAS else "",
-                                    "at": (form.get(f"note-{i}-at") or "")[:40]})
+                                    "at": _note_time(form.get(f"note-{i}-at"))})
     canvas["scratch"] = text("scratch", 5000)
     canvas["scratch_area"] = form.get("scratch_area") if form.get("scratch_area") in AREAS \
         else ""
-    canvas["risk_factors"] = sorted(c for c in _list(form, "risk_factors") if c in allowed_codes)
-    canvas["actions"] = sorted(a for a in _list(form, "actions") if a in allowed_actions)
+    canvas["risk_factors"] = sorted({c for c in _list(form, "risk_factors") if c in allowed_codes})
+    canvas["actions"] = sorted({a for a in _list(form, "actions") if a in allowed_actions})
     canvas["actions_detail"] = text("actions_detail")
     if problems:
         raise CanvasInputError(problems)
