@@ -22,6 +22,8 @@ from rhc_app.migrate import upgrade
 from rhc_app.models import Base, KeyCheck, Organisation, User
 from rhc_app.security import hash_password
 
+pytest_plugins = ["tests.reliability_plugin"]  # the battery's summary lines
+
 PG_URL = os.environ.get("RHC_TEST_DATABASE_URL")
 PASSWORD = "correct-horse-staple-battery"
 

@@ -1,13 +1,14 @@
-"""Counts for the reliability battery, printed once at the end of the run.
+"""One summary line per area of the reliability battery, printed once at the end of the run.
 
-Test modules register it with ``pytest_plugins = ["tests.reliability_plugin"]`` and call
-:func:`fuzz_input` once per generated input."""
+Registered for every test by ``tests/conftest.py``. Fuzz tests call :func:`fuzz_input` once
+per generated input; the other areas call :func:`report` with their line when they pass."""
 
 from __future__ import annotations
 
 from typing import Any
 
 STATS = {"inputs": 0, "server_errors": 0, "partial_writes": 0, "accepted": 0}
+LINES: dict[str, str] = {}
 
 
 def fuzz_input(*, server_error: bool = False, partial_write: bool = False,
@@ -18,9 +19,19 @@ def fuzz_input(*, server_error: bool = False, partial_write: bool = False,
     STATS["partial_writes"] += int(partial_write)
 
 
+def report(area: str, line: str) -> None:
+    """The figures of one area; a later call for the same area (a parametrised test) adds up
+    only if the caller passes the running total."""
+    LINES[area] = line
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if STATS["inputs"]:
-        terminalreporter.write_line(
-            f"fuzz: {STATS['inputs']} inputs, {STATS['server_errors']} server errors, "
-            f"{STATS['partial_writes']} partial writes ({STATS['accepted']} accepted, each "
+        LINES["fuzz"] = (
+            f"{STATS['inputs']:,} inputs, {STATS['server_errors']} server errors, "
+            f"{STATS['partial_writes']} partial writes ({STATS['accepted']:,} accepted, each "
             "checked against what was sent)")
+    if LINES:
+        terminalreporter.section("reliability battery")
+        for area in sorted(LINES):
+            terminalreporter.write_line(f"{area}: {LINES[area]}")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from rhc_app import PUBLIC_ENDPOINTS
 from rhc_app.models import AuditEvent, User
 from tests.conftest import Auth, csrf_from, make_case
+from tests.reliability_plugin import report
 
 ID_PARAMS = {"conversation_id", "child_id", "episode_id", "user_id"}
 CASE_PARAMS = {"conversation_id", "child_id", "episode_id"}
@@ -56,6 +57,8 @@ def records(world, db):
 
 
 # (org, who) -> which kinds of route they may reach on north's records
+MATRIX = {"requests": 0, "users": 0}
+
 ALLOWED = {
     ("north", "worker"): {"case"},       # holds the conversation
     ("north", "manager"): {"case"},
@@ -89,6 +92,11 @@ def test_matrix(app, world, db, records, who):
         else:
             assert r.status_code == 404, (who, method, url, r.status_code)
     assert checked >= 20
+    MATRIX["requests"] += checked
+    MATRIX["users"] += 1
+    report("access", f"{MATRIX['requests']} requests: every route, for {MATRIX['users']} users "
+           "(worker, another worker, manager, admin of the record's organisation and of another): "
+           "the expected answer, 404 for records not theirs, nothing written by a refusal")
     if not ALLOWED[who]:
         # refused requests wrote nothing but their own sign-in
         db.rollback()

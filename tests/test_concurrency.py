@@ -17,6 +17,7 @@ from rhc_app import audit
 from rhc_app.casework import record_outcome
 from rhc_app.models import AuditEvent, Conversation, ConversationShare, Draft
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
+from tests.reliability_plugin import report
 
 pytestmark = pytest.mark.skipif(
     not PG_URL, reason="PostgreSQL only: SQLite takes one writer at a time, so the races this "
@@ -79,7 +80,7 @@ def _storm(conv_id, tablets, initial):
     return results
 
 
-def _check_none_lost(app, conv_id, tablets, results, initial):
+def _check_none_lost(app, conv_id, tablets, results, initial, label):
     answers = [a for per in results for a in per]
     kinds = Counter((code, body.get("status")) for _, code, body, _ in answers)
     assert set(kinds) <= {(200, "saved"), (409, "conflict")}, kinds
@@ -117,8 +118,8 @@ def _check_none_lost(app, conv_id, tablets, results, initial):
             AuditEvent.action == "conversation_saved", AuditEvent.record_id == conv_id)).scalar_one()
         assert saved_events == len(applied)
         assert audit.verify(s).ok, "the audit chain broke under concurrent appends"
-    print(f"concurrency: {len(answers)} autosaves from {len(tablets)} tablets: {len(applied)} applied "
-          f"(versions {initial + 1}..{final}), {len(conflicts)} conflicts, 0 lost")
+    report(f"concurrency ({label})", f"{len(answers)} autosaves from {len(tablets)} tablets on PostgreSQL: "
+           f"{len(applied)} applied (versions {initial + 1}..{final}), {len(conflicts)} conflicts, 0 lost")
 
 
 def test_twenty_workers_sharing_a_conversation_lose_nothing(app, world, db):
@@ -131,7 +132,8 @@ def test_twenty_workers_sharing_a_conversation_lose_nothing(app, world, db):
     tablets = _tablets(app, db, conv, [world.user("north", "worker"), *cover])
     initial = conv.version
     db.close()
-    _check_none_lost(app, conv.id, tablets, _storm(conv.id, tablets, initial), initial)
+    _check_none_lost(app, conv.id, tablets, _storm(conv.id, tablets, initial), initial,
+                     "20 workers")
 
 
 @pytest.mark.xfail(strict=False, reason=(
@@ -143,4 +145,5 @@ def test_one_worker_on_twenty_tablets_loses_nothing(app, world, db):
     tablets = _tablets(app, db, conv, [world.user("north", "worker")] * THREADS)
     initial = conv.version
     db.close()
-    _check_none_lost(app, conv.id, tablets, _storm(conv.id, tablets, initial), initial)
+    _check_none_lost(app, conv.id, tablets, _storm(conv.id, tablets, initial), initial,
+                     "one worker, 20 tablets")

@@ -32,6 +32,7 @@ from rhc_app.crypto import KeyRing
 from rhc_app.db import make_engine, make_sessionmaker
 from rhc_app.models import Conversation, User
 from tests.conftest import PASSWORD, PG_URL, csrf_from, make_case, now
+from tests.reliability_plugin import report
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite only: here the app owns the database "
                                 "file; PostgreSQL's crash safety is its server's, not the app's")
@@ -156,5 +157,6 @@ def test_acknowledged_autosaves_survive_kill_9(tmp_path):
             totals["acknowledged"] += len(acks)
             totals["in_flight_kept"] += version - acks[-1]
     assert "Audit chain intact" in _rhc(env, "audit", "verify")
-    print(f"crash: {ROUNDS} kill -9 rounds, {totals['acknowledged']} acknowledged autosaves all kept, "
-          f"{totals['in_flight_kept']} unacknowledged in-flight saves also committed")
+    report("crash", f"{ROUNDS} kill -9 rounds, integrity check and audit chain pass, "
+           f"{totals['acknowledged']} acknowledged autosaves all kept, "
+           f"{totals['in_flight_kept']} unacknowledged in-flight saves also committed")

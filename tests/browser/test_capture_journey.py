@@ -6,10 +6,13 @@ Every page visited is checked with axe and for sideways scrolling."""
 
 from __future__ import annotations
 
+import logging
 import re
+import tempfile
 import threading
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +23,7 @@ from rhc_app.casework import record_outcome
 from rhc_app.db import utcnow
 from rhc_app.models import WebSession
 from tests.conftest import make_case, now
+from tests.reliability_plugin import report
 
 from .conftest import VIEWPORTS, check_page, go_to, open_and_sign_in, sign_in
 
@@ -287,7 +291,49 @@ def complete_conversation(page: Page) -> None:
 
 
 # -- the journey ----------------------------------------------------------------------------
-def test_capture_journey(page: Page, viewport: str, live_server: str, world, db) -> None:  # type: ignore[no-untyped-def]
+# Values typed in the journey that must never be stored or written anywhere in plaintext.
+CANARIES = (CHILD, CASE_REF, "Dee (invented)", "Flat above the takeaway (invented)",
+            "Has a new phone they will not explain", "Arguments at home about curfew",
+            "Spoke to the carer; the child will meet today.", "Bus station (invented)")
+
+
+def _written_since(folder: Path, since: float) -> list[Path]:
+    """Files under `folder` written during the journey, apart from the browser's own profile
+    and downloads (the tablet's side, not the server's)."""
+    out = []
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime >= since \
+                    and not any(p.startswith(("playwright", ".org.chromium")) for p in path.parts):
+                out.append(path)
+        except OSError:  # a file another process removed while we walked
+            continue
+    return out
+
+
+def assert_no_plaintext(app, started: float, log_text: str) -> None:  # type: ignore[no-untyped-def]
+    """After the whole journey: no canary in the SQLite file and its WAL, the logs, or any file
+    written to the temp folder or the instance folder."""
+    instance = Path(app.config["INSTANCE_PATH"])
+    sqlite = sorted(instance.glob("rhc.sqlite3*"))
+    assert instance / "rhc.sqlite3" in sqlite  # and its -wal and -shm while the app runs
+    files = {*sqlite, *_written_since(instance, started),
+             *_written_since(Path(tempfile.gettempdir()), started)}
+    variants = {v: (v.encode(), v.encode().lower(), v.encode("utf-16-le")) for v in CANARIES}
+    leaks = [(str(f), v) for f in files for v, forms in variants.items()
+             if any(form in f.read_bytes() for form in forms)]
+    assert leaks == []
+    assert [v for v in CANARIES if v.casefold() in log_text.casefold()] == []
+    report("plaintext (browser journey)", f"{len(CANARIES)} canaries typed in a whole browser journey: "
+           f"none in the SQLite file, its WAL, the logs or {len(files)} files written to the instance "
+           "and temp folders")
+
+
+def test_capture_journey(page: Page, viewport: str, live_server: str, app, world, db,
+                         caplog) -> None:  # type: ignore[no-untyped-def]
+    for name in (None, "sqlalchemy.engine", "rhc_app", "werkzeug"):
+        caplog.set_level(logging.DEBUG if name != "sqlalchemy.engine" else logging.INFO, logger=name)
+    started = time.time() - 1  # file times are whole seconds on some file systems
     worker = world.user("north", "worker")
     worker_id, email = worker.id, worker.email
 
@@ -306,6 +352,8 @@ def test_capture_journey(page: Page, viewport: str, live_server: str, world, db)
     lose_session_mid_typing(page, db, worker_id, email)
     resolve_edit_conflict(page, viewport)
     complete_conversation(page)
+    assert "INSERT INTO" in caplog.text  # the log really holds the SQL and its parameters
+    assert_no_plaintext(app, started, caplog.text + "\n".join(str(r.args) for r in caplog.records))
 
 
 # -- the Save button and the autosave must not race -----------------------------------------
