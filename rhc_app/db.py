@@ -130,6 +130,9 @@ def make_engine(url: str, *, write_lock_at_begin: bool = False, sqlite_autocommi
     """SQLite only: `write_lock_at_begin` is for the app's request sessions (see below);
     `sqlite_autocommit` makes each statement its own transaction, for a tool that reads
     beside a running app (tests) and must neither hold a snapshot nor block it."""
+    # A database error's message carries the statement's parameters (search indexes, category
+    # values, ciphertext) into logs and tracebacks unless they are hidden.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine, write_lock_at_begin, sqlite_autocommit)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 import re
 import subprocess
+import traceback
 from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from rhc_app.casework import keep_draft, load_draft, record_attempt, record_outcome, save_canvas
 from rhc_app.models import Child, Conversation, Episode, User
@@ -194,3 +196,15 @@ def test_totp_set_up_keeps_no_secret_in_plaintext(world, app, auth, client, db):
     assert r.status_code == 302
     db.rollback()
     assert db.get(User, world.user("north", "worker").id).totp_secret == secret
+
+
+def test_a_database_error_names_no_value_of_its_statement(app, db):
+    """Tracebacks of database errors reach the logs: they hold the statement, never its values."""
+    secret = "canary-param-ht52"
+    with pytest.raises(IntegrityError) as failed:
+        db.execute(text("INSERT INTO organisation (id, slug, name, kind) VALUES (:i, :s, NULL, NULL)"),
+                   {"i": secret, "s": secret})
+    db.rollback()
+    assert "INSERT INTO organisation" in str(failed.value)
+    logged = "".join(traceback.format_exception(failed.value))  # what logging.exception writes
+    assert "hidden due to hide_parameters" in logged and secret not in logged
