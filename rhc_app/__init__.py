@@ -48,7 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
         try:
             _check_keys_fit_data(app, keyring)
         except StartupError:
-            database.engine.dispose()
+            database.dispose()
             raise
 
     app.session_interface = DatabaseSessionInterface()

@@ -31,7 +31,17 @@ def _digest(prev: str, e: AuditEvent) -> str:
 def record(db: Session, action: str, *, user_id: str | None = None, org_id: str | None = None,
            record_type: str | None = None, record_id: str | None = None,
            detail: str | None = None) -> AuditEvent:
-    """Append one event in the caller's transaction (the change and its audit commit together)."""
+    """Append one event in the caller's transaction (the change and its audit commit together).
+
+    A read-only session (a GET request on SQLite) names a writer instead: the event is
+    appended and committed there at once, in a short transaction of its own."""
+    writer = db.info.get("writer")
+    if writer is not None:
+        session = writer()
+        event = record(session, action, user_id=user_id, org_id=org_id, record_type=record_type,
+                       record_id=record_id, detail=detail)
+        session.commit()
+        return event
     for _attempt in range(20):
         last = db.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
                           ).scalar_one_or_none()

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from werkzeug.datastructures import CallbackDict
 
 from .crypto import CryptoError
@@ -82,6 +82,7 @@ class DatabaseSessionInterface(SessionInterface):
             user = db.get(User, row.user_id)
             if user is None or not user.active or user.session_version != row.user_session_version:
                 ended = "revoked"
+        writer = app.extensions["rhc_database"].writer()
         if ended:
             data = _open(app, row)
             fresh = ServerSession()
@@ -89,19 +90,20 @@ class DatabaseSessionInterface(SessionInterface):
             fresh.expired_user_id = row.user_id
             # Kept so an expired form post can prove it came from this session (see drafts).
             fresh.expired_csrf = data.get("csrf_token")  # type: ignore[attr-defined]
-            db.delete(row)
-            db.commit()
+            writer.execute(delete(WebSession).where(WebSession.token_hash == row.token_hash))
+            writer.commit()
             return fresh
         session = ServerSession(_open(app, row), token=token, row_created=True)
         # Touch at most once a minute: saves a write on every request.
         if now - row.last_seen_at > timedelta(seconds=60):
-            row.last_seen_at = now
-            db.commit()
+            writer.execute(update(WebSession).where(WebSession.token_hash == row.token_hash)
+                           .values(last_seen_at=now))
+            writer.commit()
         return session
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
-        db = app.extensions["rhc_db"]()
+        db = app.extensions["rhc_database"].writer()
         name = COOKIE_NAME
         cookie_args = {
             "httponly": True,

@@ -105,7 +105,7 @@ def app(instance: Path, keyring: KeyRing, sqlite_template: Path, pg_migrated: bo
     url = prepare_database(instance, keyring, sqlite_template)
     application = create_app(config_for(instance, url, **app_config))
     yield application
-    application.extensions["rhc_database"].engine.dispose()
+    application.extensions["rhc_database"].dispose()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def started(instance: Path, url: str, **extra: Any) -> Iterator[Flask]:
     try:
         yield app
     finally:
-        app.extensions["rhc_database"].engine.dispose()
+        app.extensions["rhc_database"].dispose()
 
 
 @contextmanager

@@ -172,7 +172,7 @@ def _second_instance(tmp_path, sqlite_template):
         try:
             yield app, engine, ring
         finally:
-            app.extensions["rhc_database"].engine.dispose()
+            app.extensions["rhc_database"].dispose()
             engine.dispose()
 
 

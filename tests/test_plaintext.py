@@ -131,7 +131,7 @@ def test_no_canary_in_sqlite_files(world, app, client, db, recorded, instance):
     assert recorded.child_id.encode() in live  # the records are in what we read
     assert _leaks(live, CANARIES) == []
     db.close()
-    app.extensions["rhc_database"].engine.dispose()  # checkpoint: everything in the main file
+    app.extensions["rhc_database"].dispose()  # checkpoint: everything in the main file
     assert _leaks(_sqlite_bytes(instance), CANARIES) == []
     report("plaintext (SQLite)", f"{len(CANARIES)} canaries entered through the domain and the web "
            "app: none in the SQLite file and WAL, live or checkpointed (plain, lower, upper, UTF-16, hex)")
