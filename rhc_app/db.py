@@ -138,7 +138,17 @@ def make_engine(url: str, *, write_lock_at_begin: bool = False, sqlite_autocommi
         _configure_sqlite(engine, write_lock_at_begin, sqlite_autocommit)
     else:
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "handle_error", _first_line_only)
     return engine
+
+
+def _first_line_only(context: Any) -> None:
+    """PostgreSQL's error DETAIL repeats the values of the row ("Failing row contains (...)",
+    "Key (slug)=(...) already exists"): keep only the primary message, in the exception and
+    in the driver's exception chained to it, so no traceback carries a value to the logs."""
+    for exc in (context.original_exception, context.sqlalchemy_exception):
+        if exc is not None and exc.args and isinstance(exc.args[0], str):
+            exc.args = (exc.args[0].split("\n", 1)[0], *exc.args[1:])
 
 
 def _configure_sqlite(engine: Engine, write_lock_at_begin: bool, autocommit: bool) -> None:
