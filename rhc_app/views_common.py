@@ -8,6 +8,7 @@ from typing import TypeVar
 from flask_login import current_user
 from wtforms import Form
 
+from . import audit
 from .casework import CaseworkError
 from .crypto import KeyRing
 from .extensions import database, db
@@ -24,6 +25,15 @@ def ring() -> KeyRing:
     keyring = database().keyring
     assert keyring is not None
     return keyring
+
+
+def audit_event(action: str, *, record_type: str | None = None, record_id: str | None = None,
+                detail: str | None = None) -> None:
+    """Append what the signed-in user did, in their organisation, to the audit log (in the
+    request's transaction: the view commits it with its change)."""
+    me = user()
+    audit.record(db(), action, user_id=me.id, org_id=me.organisation_id, record_type=record_type,
+                 record_id=record_id, detail=detail)
 
 
 def field_error(form: Form, name: str | None, message: str) -> None:

@@ -16,13 +16,10 @@ from tests.helpers_security import started
 from tests.reliability_plugin import report
 from tests.test_backup import _sealed_snapshot
 from tests.test_cli import _blobs
+from tests.test_import_reports import HEADER
 
 ROWS = 3_400  # each a child, an episode and its conversation: over 10,000 records
 WITH_NOTES = 150
-
-HEADER = ("child_ref,child_name,date_of_birth,gender,ethnicity,in_care,episode_ref,"
-          "reported_missing_at,found_at,police_risk,rhc_offered_at,rhc_outcome,rhc_held_at,"
-          "risk_factors")
 
 
 def _dataset(path, rng):

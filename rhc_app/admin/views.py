@@ -15,7 +15,7 @@ from ..forms.admin import SettingsForm, UserForm
 from ..models import User
 from ..security import hash_password
 from ..sessions import end_all_sessions
-from ..views_common import field_error, ring, user
+from ..views_common import audit_event, field_error, ring, user
 from . import bp
 
 
@@ -59,8 +59,7 @@ def new_user() -> Any:
                                                       fast=current_app.config["ARGON2_FAST"]))
             db().add(member)
             db().flush()
-            audit.record(db(), "user_created", user_id=user().id, org_id=user().organisation_id,
-                         record_type="user", record_id=member.id)
+            audit_event("user_created", record_type="user", record_id=member.id)
             db().commit()
             # Shown once, on this page only: never stored in plaintext, never in a flash.
             return render_template("admin/password.html", member=member, password=password,
@@ -89,8 +88,7 @@ def change_user(user_id: str, action: str) -> Any:
         member.active = action == "enable"
     member.session_version += 1  # signs them out everywhere at once
     end_all_sessions(db(), member.id)
-    audit.record(db(), f"user_{action.replace('-', '_')}", user_id=user().id,
-                 org_id=user().organisation_id, record_type="user", record_id=member.id)
+    audit_event(f"user_{action.replace('-', '_')}", record_type="user", record_id=member.id)
     db().commit()
     if password:
         return render_template("admin/password.html", member=member, password=password,

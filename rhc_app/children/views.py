@@ -7,7 +7,6 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from .. import audit
 from ..access import child_filter, get_child, get_episode, require_role
 from ..casework import (
     ChildDetails,
@@ -21,7 +20,7 @@ from ..extensions import db
 from ..forms.children import ChildForm, EpisodeForm, FindChildForm
 from ..forms.fields import utc_of
 from ..models import Child, Conversation, Episode
-from ..views_common import apply, ring, user
+from ..views_common import apply, audit_event, ring, user
 from . import bp
 
 
@@ -32,8 +31,7 @@ def find() -> Any:
     results = None
     if form.validate_on_submit():  # POST: names never appear in URLs or access logs
         results = find_children(db(), ring(), user(), form.query.data)
-        audit.record(db(), "child_search", user_id=user().id, org_id=user().organisation_id,
-                     detail=f"{len(results)} results")
+        audit_event("child_search", detail=f"{len(results)} results")
         db().commit()
     recent = db().execute(select(Child).where(child_filter(user()))
                           .order_by(Child.created_at.desc()).limit(20)).scalars().all()
@@ -63,8 +61,7 @@ def show_child(child_id: str) -> Any:
     rows = db().execute(select(Episode, Conversation).join(Conversation)
                         .where(Episode.child_id == child.id)
                         .order_by(Episode.reported_missing_at.desc())).all()
-    audit.record(db(), "child_viewed", user_id=user().id, org_id=user().organisation_id,
-                 record_type="child", record_id=child.id)
+    audit_event("child_viewed", record_type="child", record_id=child.id)
     db().commit()
     return render_template("children/child.html", child=child, rows=rows, title="Child")
 

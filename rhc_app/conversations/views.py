@@ -7,7 +7,6 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import audit
 from ..access import conversation_filter, get_conversation, require_role
 from ..casework import (
     ACTIONS,
@@ -32,7 +31,7 @@ from ..extensions import db
 from ..forms.conversations import AttemptForm, OutcomeForm
 from ..forms.fields import utc_of
 from ..models import Conversation, Episode, User
-from ..views_common import apply, user
+from ..views_common import apply, audit_event, user
 from . import bp
 from .canvas_form import CanvasInputError, add_scratch_note, differences, parse
 from .listing import rows
@@ -66,8 +65,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
     now = utcnow()
     row = next((r for r in rows(db(), user().organisation, Conversation.id == conv.id, now,
                                 statuses=(conv.status,))), None)
-    audit.record(db(), "conversation_viewed", user_id=user().id, org_id=user().organisation_id,
-                 record_type="conversation", record_id=conv.id)
+    audit_event("conversation_viewed", record_type="conversation", record_id=conv.id)
     db().commit()
     form = attempt_form if attempt_form.errors else outcome_form
     workers = []
@@ -126,8 +124,7 @@ def allocate(conversation_id: str) -> Any:
             worker.role not in ("worker", "manager") or not worker.active:
         abort(400)
     conv.worker_id = worker.id
-    audit.record(db(), "conversation_allocated", user_id=user().id,
-                 org_id=user().organisation_id, record_type="conversation", record_id=conv.id)
+    audit_event("conversation_allocated", record_type="conversation", record_id=conv.id)
     db().commit()
     flash(f"Allocated to {worker.name}", "success")
     return redirect(url_for("conversations.show", conversation_id=conv.id))
@@ -146,9 +143,7 @@ def share(conversation_id: str) -> Any:
         abort(400)
     if db().get(ConversationShare, (conv.id, worker.id)) is None and worker.id != conv.worker_id:
         db().add(ConversationShare(conversation_id=conv.id, user_id=worker.id))
-        audit.record(db(), "conversation_shared", user_id=user().id,
-                     org_id=user().organisation_id, record_type="conversation",
-                     record_id=conv.id)
+        audit_event("conversation_shared", record_type="conversation", record_id=conv.id)
         db().commit()
     flash(f"Shared with {worker.name}", "success")
     return redirect(url_for("conversations.show", conversation_id=conv.id))
@@ -181,9 +176,7 @@ def canvas(conversation_id: str) -> Any:
         flash("Record that the child accepted the conversation first")
         return redirect(url_for("conversations.show", conversation_id=conv.id))
     if request.method == "GET":
-        audit.record(db(), "conversation_opened", user_id=user().id,
-                     org_id=user().organisation_id, record_type="conversation",
-                     record_id=conv.id)
+        audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
         db().commit()
         draft = load_draft(db(), user().id, conv.id)
         if draft is not None and not is_read_only(conv.status):

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from .. import audit
 from ..access import get_conversation, require_role
 from ..db import utcnow
 from ..domain.child_summary import draft_summary
@@ -15,7 +14,7 @@ from ..domain.readability import analyse
 from ..extensions import db
 from ..forms.documents import PdfForm, SummaryForm
 from ..models import Conversation
-from ..views_common import user
+from ..views_common import audit_event, user
 from .child_pdf import build_child_pdf
 from .mapping import conversation_record, summary_facts
 from .pdf_common import protect, safe_filename
@@ -56,9 +55,7 @@ def summary(conversation_id: str) -> Any:
         else:
             conv.child_summary = form.summary.data
             conv.summary_read_back_at = None  # changed text has not been read back
-            audit.record(db(), "child_summary_saved", user_id=user().id,
-                         org_id=user().organisation_id, record_type="conversation",
-                         record_id=conv.id)
+            audit_event("child_summary_saved", record_type="conversation", record_id=conv.id)
             db().commit()
             flash("Summary saved", "success")
             return redirect(url_for("documents.summary", conversation_id=conv.id))
@@ -76,9 +73,7 @@ def read_back(conversation_id: str) -> Any:
         return redirect(url_for("documents.summary", conversation_id=conv.id))
     if request.method == "POST":
         conv.summary_read_back_at = utcnow()
-        audit.record(db(), "child_summary_read_back", user_id=user().id,
-                     org_id=user().organisation_id, record_type="conversation",
-                     record_id=conv.id)
+        audit_event("child_summary_read_back", record_type="conversation", record_id=conv.id)
         db().commit()
         flash("Marked as read back to the child", "success")
         return redirect(url_for("documents.summary", conversation_id=conv.id))
@@ -115,9 +110,8 @@ def download(conversation_id: str, kind: str) -> Any:
         pdf = protect(pdf, form.password.data)
     child = conv.episode.child
     name = safe_filename(kind, child.case_reference or "", now, avoid=[child.name or ""])
-    audit.record(db(), f"pdf_{kind}", user_id=user().id, org_id=user().organisation_id,
-                 record_type="conversation", record_id=conv.id,
-                 detail="password protected" if form.password.data else None)
+    audit_event(f"pdf_{kind}", record_type="conversation", record_id=conv.id,
+                detail="password protected" if form.password.data else None)
     db().commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
