@@ -31,12 +31,12 @@ run: install
 
 # Every test against SQLite, then again against a throwaway PostgreSQL server.
 test: install
-	$(BIN)/ruff check rhc_app tests bench
 	$(BIN)/pytest -q -p no:cacheprovider
 	$(BIN)/python -m tests.pgserver $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
 
+# ruff, bandit (with its allow-list) and pip-audit; .ci/run calls it before `make test`.
 lint: install
-	$(BIN)/ruff check rhc_app tests bench
+	$(BIN)/python -m tools.lint
 
 bench: install
 	$(BIN)/python -m bench.run

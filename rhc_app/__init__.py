@@ -255,6 +255,9 @@ def _init_logging(app: Flask) -> None:
     # POSTed, so access logs never hold a name or reference.
     if not app.testing:
         logging.basicConfig(level=logging.INFO)
+    # Alembic announces each plugin and migration step at INFO: every `rhc` command and every
+    # gunicorn worker would print them on stderr, mixed into an operator's redirected output.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _init_errors(app: Flask) -> None:
