@@ -25,9 +25,20 @@ $(ASSETS) assets: node_modules/.package-lock.json rhc_app/assets/scss/app.scss
 	    rhc_app/assets/scss/app.scss rhc_app/static/rhc.css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js rhc_app/static/
 
+# The demo passwords are printed once the server answers, so they are the last thing on screen
+# rather than scrolled away by gunicorn's start-up lines.
 run: install
-	$(BIN)/rhc init --demo
-	RHC_SESSION_COOKIE_SECURE=false $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'rhc_app.wsgi:app'
+	@demo="$$($(BIN)/rhc init --demo)" || exit 1; \
+	RHC_SESSION_COOKIE_SECURE=false $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 \
+	    --access-logfile - 'rhc_app.wsgi:app' & server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server' INT TERM; \
+	for _ in $$(seq 100); do \
+	    $(BIN)/python -c "import urllib.request as u; u.urlopen('http://$(HOST):$(PORT)/healthz', timeout=1)" \
+	        2>/dev/null && break; \
+	    kill -0 $$server 2>/dev/null || break; sleep 0.2; \
+	done; \
+	echo; echo "$$demo"; echo; echo "rhc_app is serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"; \
+	wait $$server
 
 # Every test against SQLite, then again against a throwaway PostgreSQL server.
 test: install
