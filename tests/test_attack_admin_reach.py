@@ -257,3 +257,16 @@ def test_an_admin_account_still_gets_its_whole_password(app, world, db):
     r = Auth(app.test_client()).sign_in("ash.secondadmin@north.example.org", password=password)
     assert r.status_code == 302
     assert not _by_email(db, "ash.secondadmin@north.example.org").awaiting_approval
+
+
+def test_an_operator_reset_replaces_a_pending_invitation(app, world, db, runner):
+    """On the server an operator hands over a whole password: nothing is left to approve."""
+    admin = _admin(app, db, world)
+    worker = world.user("north", "worker")
+    _reset(admin, worker)
+    result = runner.invoke(args=["users", "reset-password", "--email", worker.email])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"password for \S+: (\S+)", result.output).group(1)
+    member = _by_email(db, worker.email)
+    assert not member.awaiting_approval
+    assert Auth(app.test_client()).sign_in(worker.email, password=password).status_code == 302
