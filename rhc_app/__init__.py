@@ -179,9 +179,11 @@ def _init_login(app: Flask) -> None:
             "auth.change_password", "auth.sign_out"
         ):
             return redirect(url_for("auth.change_password"))
-        if current_user.role == "admin" and not current_user.totp_secret and request.endpoint \
+        if (current_user.role == "admin" or current_user.two_step_required) \
+                and not current_user.totp_secret and request.endpoint \
                 not in ("auth.totp_setup", "auth.sign_out", "auth.change_password"):
-            return redirect(url_for("auth.totp_setup"))  # two-step sign-in is required for admins
+            # Required for admins, and for accounts an admin created or reset (invitations.py)
+            return redirect(url_for("auth.totp_setup"))
         return None
 
 

@@ -283,12 +283,30 @@ def users_reset_password(email: str) -> None:
         user.password_hash = hash_password(password,
                                            fast=current_app.config.get("ARGON2_FAST", False))
         user.must_change_password = True
+        user.invitation_code = None  # the operator hands over the whole password instead
         user.session_version += 1
         end_all_sessions(s, user.id)
         audit.record(s, "password_reset", org_id=user.organisation_id, record_type="user",
                      record_id=user.id)
         s.commit()
     click.echo(f"One-time password for {email}: {password}")
+
+
+@users.command("approve")
+@click.option("--email", required=True)
+def users_approve(email: str) -> None:
+    """Approve an account an administrator created or reset, when no manager can (prints the
+    second half of its one-time password)."""
+    from .invitations import approve
+
+    with session_with_keys() as s:
+        user = _user(s, email)
+        if not user.awaiting_approval:
+            _fail("that account is not waiting for approval")
+        second = approve(s, user, None)
+        s.commit()
+    click.echo(f"Second half of the one-time password for {email}: {second}\n"
+               "They sign in with the administrator's half, a hyphen, then this half.")
 
 
 @users.command("disable")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,10 +57,24 @@ class User(IdMixin, Base):
     # Bumped by sign-out-everywhere, password change and disabling: ends sessions server-side.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An account with a case-record role that an administrator created or reset: its one-time
+    # password is in two halves, and the administrator sees only the first. The second waits
+    # here (sealed) until a manager approves the account and hands it over (invitations.py).
+    invitation_code_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    invited_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Such an account must set up two-step sign-in before it sees anything.
+    two_step_required: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
 
     email = sealed()
     name = sealed()
     totp_secret = sealed()
+    invitation_code = sealed()
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.invitation_code_enc is not None
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -120,6 +135,11 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# The managers' notice of account changes reads recent events of a few kinds (migration 0005D).
+Index("ix_audit_event_org_action_at", AuditEvent.organisation_id, AuditEvent.action,
+      AuditEvent.at)
 
 
 class KeyCheck(Base):

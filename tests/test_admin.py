@@ -31,11 +31,12 @@ def test_admin_adds_user_and_password_shown_once(world, auth, client, db):
     r = auth.post("/admin/users/new", {"name": "Rowan Newstarter", "email": "rowan@north.example.org",
                                        "role": "worker"})
     html = r.get_data(as_text=True)
-    password = re.search(r'id="one-time-password">([^<]+)<', html).group(1)
+    first_half = re.search(r'id="first-half">([^<]+)<', html).group(1)
     db.rollback()
     users = db.execute(select(User).where(User.organisation_id == admin.organisation_id)).scalars().all()
     new = next(u for u in users if u.email == "rowan@north.example.org")
-    assert new.must_change_password and password not in new.password_hash
+    assert new.must_change_password and first_half not in new.password_hash
+    assert new.awaiting_approval and new.two_step_required  # a worker: a manager must approve
     r = auth.post("/admin/users/new", {"name": "Rowan Again", "email": "ROWAN@north.example.org",
                                        "role": "worker"})
     assert "A user with this email address already exists" in r.get_data(as_text=True)

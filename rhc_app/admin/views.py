@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, invitations
 from ..access import require_role
 from ..extensions import db
 from ..forms.admin import SettingsForm, UserForm
 from ..models import User
-from ..security import hash_password
 from ..sessions import end_all_sessions
 from ..views_common import audit_event, field_error, ring, user
 from . import bp
@@ -22,10 +20,6 @@ from . import bp
 @bp.before_request
 def admins_only() -> None:
     require_role(user(), "admin")
-
-
-def _one_time_password() -> str:
-    return "-".join(secrets.token_hex(3) for _ in range(4))
 
 
 def _member(user_id: str) -> User:
@@ -51,19 +45,15 @@ def new_user() -> Any:
         if db().execute(select(User.id).where(User.email_index == index)).first():
             field_error(form, "email", "A user with this email address already exists")
         else:
-            password = _one_time_password()
             member = User(organisation_id=user().organisation_id, email_index=index,
                           email=form.email.data.strip(), name=form.name.data.strip(),
-                          role=form.role.data, must_change_password=True,
-                          password_hash=hash_password(password,
-                                                      fast=current_app.config["ARGON2_FAST"]))
+                          role=form.role.data)
+            issued = invitations.issue(member, user(), fast=current_app.config["ARGON2_FAST"])
             db().add(member)
             db().flush()
             audit_event("user_created", record_type="user", record_id=member.id)
             db().commit()
-            # Shown once, on this page only: never stored in plaintext, never in a flash.
-            return render_template("admin/password.html", member=member, password=password,
-                                   title="User added")
+            return _one_time_password_page(member, issued, "User added")
     return render_template("admin/user_form.html", form=form, title="Add a user")
 
 
@@ -78,23 +68,26 @@ def change_user(user_id: str, action: str) -> Any:
     if request.method == "GET":  # a confirmation page before anything changes
         return render_template("admin/confirm.html", member=member, action=action,
                                title="Confirm")
-    password = None
+    issued = None
     if action == "reset-password":
-        password = _one_time_password()
-        member.password_hash = hash_password(password, fast=current_app.config["ARGON2_FAST"])
-        member.must_change_password = True
-        member.totp_secret = None
+        issued = invitations.issue(member, user(), fast=current_app.config["ARGON2_FAST"])
     else:
         member.active = action == "enable"
     member.session_version += 1  # signs them out everywhere at once
     end_all_sessions(db(), member.id)
     audit_event(f"user_{action.replace('-', '_')}", record_type="user", record_id=member.id)
     db().commit()
-    if password:
-        return render_template("admin/password.html", member=member, password=password,
-                               title="Password reset")
+    if issued:
+        return _one_time_password_page(member, issued, "Password reset")
     flash(f"{member.name} is {'enabled' if member.active else 'disabled'}", "success")
     return redirect(url_for("admin.users"))
+
+
+def _one_time_password_page(member: User, issued: invitations.Issued, title: str) -> Any:
+    # Shown once, on this page only: never stored in plaintext, never in a flash. For a
+    # worker or manager it is only the first half (see invitations.py).
+    return render_template("admin/password.html", member=member, issued=issued, title=title,
+                           approvers=invitations.others_who_can_approve(db(), member))
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])

@@ -152,7 +152,7 @@ def change_password() -> Any:
             login_user(user, remember=False)
             session["_user_version"] = user.session_version
             flash("Your password has been changed", "success")
-            if user.role == "admin" and not user.totp_secret:
+            if (user.role == "admin" or user.two_step_required) and not user.totp_secret:
                 return redirect(url_for("auth.totp_setup"))
             return redirect(_home())
     return render_template("auth/change_password.html", form=form, title="Change your password")

@@ -33,7 +33,8 @@ def _current_fy(today: date) -> int:
 @bp.get("/team")
 def dashboard() -> Any:
     o = overview(db(), user().organisation, utcnow())
-    return render_template("reports/dashboard.html", o=o, title="Team")
+    return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
+                           title="Team")
 
 
 def _year() -> int:
@@ -157,3 +158,6 @@ def upload() -> Any:
             return redirect(url_for("reports.upload"))
     return render_template("reports/upload.html", form=form, errors=errors,
                            title="Import the standard dataset"), 400 if errors else 200
+
+
+from . import accounts  # noqa: E402  (registers the account approval views on bp)
