@@ -10,11 +10,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from rhc_app.amendments import amend_episode, trail
 from rhc_app.casework import (
     CaseworkError,
     ChildDetails,
     EpisodeDetails,
     add_child,
+    amend,
     complete,
     empty_canvas,
     record_outcome,
@@ -191,3 +193,29 @@ def test_the_amendment_is_in_the_trail_and_the_police_pdf(world, auth, client, d
                      "Police reference: PR/123/2026 to Not recorded"):
         assert expected in section.replace("\n", " "), expected
     assert "Not within 72 hours" in text
+
+
+def test_the_trail_says_what_each_amendment_changed(world, db, shared_child):
+    ep_a, _ = shared_child
+    worker = world.user("north", "worker")
+    conv = db.get(Conversation, ep_a.conversation.id)
+    _complete(db, worker, conv)
+    canvas = conv.canvas
+    canvas["areas"]["worker_analysis"] = "Invented analysis, corrected."
+    amend(db, worker, conv, canvas, "Corrected the analysis")
+    db.commit()
+    with pytest.raises(CaseworkError, match="Nothing has changed"):
+        amend_episode(db, worker, db.get(Episode, ep_a.id), EpisodeDetails(
+            reported_missing_at=ep_a.reported_missing_at, found_at=ep_a.found_at,
+            police_risk=ep_a.police_risk, police_reference=ep_a.police_reference), "No change")
+    db.rollback()
+    amend_episode(db, worker, db.get(Episode, ep_a.id), EpisodeDetails(
+        reported_missing_at=ep_a.reported_missing_at, found_at=ep_a.found_at,
+        police_risk="high", police_reference=ep_a.police_reference), "Police regraded")
+    db.commit()
+    record, episode = trail(db, db.get(Conversation, conv.id))
+    assert (record.subject, record.reason) == ("Conversation record", "Corrected the analysis")
+    assert [c.what for c in record.changes] == ["Worker's analysis"]
+    assert (episode.subject, episode.by) == ("Missing episode", worker.name)
+    assert [(c.what, c.before, c.after) for c in episode.changes] == [
+        ("Police risk grade", "Medium", "High")]
