@@ -41,6 +41,23 @@ def child_filter(user: User) -> ColumnElement[bool]:
     return ~true()
 
 
+def episode_filter(user: User) -> ColumnElement[bool]:
+    """A WHERE clause limiting episodes to those `user` may see: exactly those whose
+    conversation they may see. Seeing the child is not enough (a colleague may hold another
+    episode of the same child). An episode with no conversation yet is the child's creator's
+    (and the managers')."""
+    same_org = Episode.organisation_id == user.organisation_id
+    if user.role == "manager":
+        return same_org
+    if user.role == "worker":
+        seen = exists().where(Conversation.episode_id == Episode.id, conversation_filter(user))
+        has_conversation = exists().where(Conversation.episode_id == Episode.id)
+        created_child = exists().where(Child.id == Episode.child_id,
+                                       Child.created_by == user.id)
+        return same_org & or_(seen, ~has_conversation & created_child)
+    return ~true()
+
+
 def get_conversation(s: Session, user: User, conversation_id: str) -> Conversation:
     conv = s.execute(select(Conversation).where(Conversation.id == conversation_id,
                                                 conversation_filter(user))).scalar_one_or_none()
@@ -58,10 +75,10 @@ def get_child(s: Session, user: User, child_id: str) -> Child:
 
 
 def get_episode(s: Session, user: User, episode_id: str) -> Episode:
-    episode = s.get(Episode, episode_id)
-    if episode is None or episode.organisation_id != user.organisation_id:
+    episode = s.execute(select(Episode).where(Episode.id == episode_id, episode_filter(user))
+                        ).scalar_one_or_none()
+    if episode is None:
         abort(404)
-    get_child(s, user, episode.child_id)
     return episode
 
 

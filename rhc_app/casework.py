@@ -173,6 +173,11 @@ def add_episode(s: Session, user: User, child: Child, d: EpisodeDetails,
 
 def update_episode(s: Session, user: User, episode: Episode, d: EpisodeDetails,
                    now: datetime | None = None) -> None:
+    conv = episode.conversation
+    if conv is not None and lifecycle.is_read_only(conv.status):
+        # Its times set the 72-hour figures of a finished record: see amendments.amend_episode.
+        raise CaseworkError(f"This conversation is {lifecycle.STATUS_LABELS[conv.status].lower()}"
+                            ": the episode is changed only by an amendment, with the reason")
     check_episode_times(d.reported_missing_at, d.found_at, now or utcnow())
     episode.reported_missing_at = d.reported_missing_at
     episode.found_at = d.found_at

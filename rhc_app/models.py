@@ -299,16 +299,23 @@ class Draft(Base):
 
 
 class Amendment(IdMixin, Base):
-    """A change to a completed conversation: who, when, why, and the record before and after."""
+    """A change to a completed conversation: who, when, why, and the record before and after.
+
+    `kind` is "record" (the canvas; `before` is its JSON) or "episode" (the missing episode
+    behind it, whose times change the 72-hour figures; `before` is the episode's fields and
+    `changes` the list of [what, before, after] as the trail and the PDF show them)."""
 
     __tablename__ = "amendment"
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="record", server_default="record")
     reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
     before_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    changes_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     reason = sealed()
     before = sealed()
+    changes = sealed()  # JSON text
 
 
 SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,

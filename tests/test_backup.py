@@ -81,6 +81,9 @@ def _populate(db, world):
     conv.child_summary = "You told me you felt safe at your aunt's."
     db.add(Amendment(conversation_id=conv.id, by_user_id=worker.id, reason="Spelling of a name",
                      before=conv.record))
+    db.add(Amendment(conversation_id=conv.id, by_user_id=worker.id, kind="episode",
+                     reason="Police corrected the reference", before='{"police_reference": "PR/1"}',
+                     changes='[["Police reference", "PR/1", "PR/2"]]'))
     other = make_case(db, worker, name="Sam Declined", ref="BK-3")
     record_outcome(db, worker, other.conversation, "declined", t - timedelta(hours=1),
                    reason="Did not want to talk today")

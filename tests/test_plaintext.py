@@ -16,8 +16,17 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from rhc_app.casework import keep_draft, load_draft, record_attempt, record_outcome, save_canvas
-from rhc_app.models import Child, Conversation, Episode, User
+from rhc_app.amendments import amend_episode
+from rhc_app.casework import (
+    EpisodeDetails,
+    complete,
+    keep_draft,
+    load_draft,
+    record_attempt,
+    record_outcome,
+    save_canvas,
+)
+from rhc_app.models import Amendment, Child, Conversation, Episode, User
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
 from tests.helpers_security import libpq_url, pg_tool
 from tests.reliability_plugin import report
@@ -30,7 +39,10 @@ PLACE = "Canarysk Wharf Lane"
 ATTEMPT = "canary-attempt-pq47"
 WEB_CHILD = "Ysolde Canaryhart"
 WEB_REF = "CANARY-WEB-3390"
-CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF]
+AMEND_REF = "CANARY-POL-5521"  # a police reference changed by an episode amendment
+AMEND_REASON = "canary-amend-rz52"
+CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
+            AMEND_REASON]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -62,7 +74,22 @@ def recorded(world, db):
     keep_draft(db, worker.id, conv, {**canvas, "areas": {"themes": f"draft {NOTE}"}},
                conv.version)
     db.commit()
+    _amended_episode(db, worker)
     return episode
+
+
+def _amended_episode(db, worker):
+    """Another episode of the child, completed, then its police reference amended."""
+    episode = make_case(db, worker, ref=REF)
+    conv = db.get(Conversation, episode.conversation.id)
+    record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
+    details = {"held_at": (now() - timedelta(hours=1)).isoformat(), "consent_to_share": "yes"}
+    assert save_canvas(db, worker, conv, {"details": details}, conv.version).applied
+    complete(db, worker, conv, worker.organisation)
+    amend_episode(db, worker, episode, EpisodeDetails(
+        reported_missing_at=episode.reported_missing_at, found_at=episode.found_at,
+        police_risk=episode.police_risk, police_reference=AMEND_REF), AMEND_REASON)
+    db.commit()
 
 
 def _assert_reads_back(app, episode, worker_id):
@@ -77,6 +104,8 @@ def _assert_reads_back(app, episode, worker_id):
         assert canvas["notes"][0]["text"].startswith(NOTE)
         assert canvas["places"][0]["name"] == PLACE
         assert conv.attempts[0].result == ATTEMPT
+        (amendment,) = s.execute(select(Amendment)).scalars().all()
+        assert amendment.reason == AMEND_REASON and AMEND_REF in amendment.changes
         draft, _version = load_draft(s, worker_id, conv.id)
         assert NOTE in draft["areas"]["themes"]
         assert s.execute(select(Child).where(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
-from ..access import child_filter, get_child, get_episode, require_role
+from ..access import child_filter, episode_filter, get_child, get_episode, require_role
+from ..amendments import amend_episode
 from ..casework import (
     ChildDetails,
     EpisodeDetails,
@@ -17,7 +19,7 @@ from ..casework import (
     update_episode,
 )
 from ..extensions import db
-from ..forms.children import ChildForm, EpisodeForm, FindChildForm
+from ..forms.children import ChildForm, EpisodeAmendmentForm, EpisodeForm, FindChildForm
 from ..forms.fields import utc_of
 from ..models import Child, Conversation, Episode
 from ..views_common import apply, audit_event, ring, user
@@ -58,12 +60,17 @@ def new_child() -> Any:
 @bp.get("/children/<child_id>")
 def show_child(child_id: str) -> Any:
     child = get_child(db(), user(), child_id)
-    rows = db().execute(select(Episode, Conversation).join(Conversation)
-                        .where(Episode.child_id == child.id)
+    # Only the episodes this user may open: a colleague's episode of the same child stays theirs.
+    conv = aliased(Conversation)  # episode_filter's subqueries name Conversation themselves
+    rows = db().execute(select(Episode, conv).outerjoin(conv, conv.episode_id == Episode.id)
+                        .where(Episode.child_id == child.id, episode_filter(user()))
                         .order_by(Episode.reported_missing_at.desc())).all()
+    others = db().scalar(select(func.count()).select_from(Episode)
+                         .where(Episode.child_id == child.id)) > len(rows)
     audit_event("child_viewed", record_type="child", record_id=child.id)
     db().commit()
-    return render_template("children/child.html", child=child, rows=rows, title="Child")
+    return render_template("children/child.html", child=child, rows=rows, others=others,
+                           title="Child")
 
 
 def _episode_details(form: EpisodeForm) -> EpisodeDetails:
@@ -92,16 +99,24 @@ def new_episode(child_id: str) -> Any:
 @bp.route("/episodes/<episode_id>/edit", methods=["GET", "POST"])
 def edit_episode(episode_id: str) -> Any:
     episode = get_episode(db(), user(), episode_id)
-    form = EpisodeForm(obj=None if _posted() else _episode_obj(episode))
+    conv = episode.conversation
+    # Once completed, the episode's times set the record's 72-hour figures: amend, with a reason.
+    amending = conv is not None and conv.status == "completed"
+    form_class = EpisodeAmendmentForm if amending else EpisodeForm
+    form = form_class(obj=None if _posted() else _episode_obj(episode))
     if form.validate_on_submit():
-        ok, _ = apply(form, lambda: update_episode(db(), user(), episode,
-                                                   _episode_details(form)))
+        ok, _ = apply(form, lambda: amend_episode(
+            db(), user(), episode, _episode_details(form), form.reason.data) if amending
+            else update_episode(db(), user(), episode, _episode_details(form)))
         if ok:
-            flash("Episode updated", "success")
-            return redirect(url_for("conversations.show",
-                                    conversation_id=episode.conversation.id))
+            flash("Amendment saved" if amending else "Episode updated", "success")
+            if conv is None:
+                return redirect(url_for("children.show_child", child_id=episode.child_id))
+            return redirect(url_for("conversations.show", conversation_id=conv.id))
     return render_template("children/episode_form.html", form=form, child=episode.child,
-                           episode=episode, title="Change the missing episode")
+                           episode=episode, amending=amending,
+                           title="Amend the missing episode" if amending
+                           else "Change the missing episode")
 
 
 def _posted() -> bool:

@@ -8,6 +8,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from sqlalchemy import select
 
 from ..access import conversation_filter, get_conversation, require_role
+from ..amendments import trail
 from ..casework import (
     ACTIONS,
     AREAS,
@@ -73,11 +74,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         workers = db().execute(select(User).where(
             User.organisation_id == user().organisation_id, User.active.is_(True),
             User.role.in_(("worker", "manager")))).scalars().all()
-    from ..models import Amendment
-
-    amendments = db().execute(select(Amendment, User).join(User, User.id == Amendment.by_user_id)
-                              .where(Amendment.conversation_id == conv.id)
-                              .order_by(Amendment.at)).all()
+    amendments = trail(db(), conv)
     return render_template(
         "conversations/show.html", conv=conv, episode=episode, child=episode.child, row=row,
         amendments=amendments,

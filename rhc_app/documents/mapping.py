@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy.orm import object_session
+
+from ..amendments import trail
 from ..casework import ACTIONS, AREAS, normalise_canvas
 from ..domain.child_summary import SummaryFacts
 from ..domain.risk_factors import label_for
 from ..models import Conversation, User
 from .records import (
+    AmendmentInfo,
     ChildInfo,
     ConversationRecord,
     EpisodeInfo,
@@ -65,7 +69,18 @@ def conversation_record(conv: Conversation, worker: User, produced_at: datetime
                 for p in canvas["places"]],
         risk_factors=[(c, label_for(c, extra)) for c in canvas["risk_factors"]],
         actions=actions, child_summary=conv.child_summary or "",
-        worker_name=worker.name or "", worker_role=worker.role.title())
+        worker_name=worker.name or "", worker_role=worker.role.title(),
+        amendments=_amendments(conv))
+
+
+def _amendments(conv: Conversation) -> list[AmendmentInfo]:
+    s = object_session(conv)
+    if s is None:
+        return []
+    return [AmendmentInfo(at=a.at, by=a.by, reason=a.reason, subject=a.subject,
+                          changes=[c.what if c.before is None
+                                   else f"{c.what}: {c.before} to {c.after}" for c in a.changes])
+            for a in trail(s, conv)]
 
 
 def summary_facts(conv: Conversation, worker: User) -> SummaryFacts:

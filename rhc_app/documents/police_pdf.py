@@ -65,6 +65,7 @@ SECTION_TITLES: tuple[str, ...] = (
     *(title for _, title in AREA_SECTIONS_AFTER_RISKS),
     "Actions and referrals",
     "Summary for the child",
+    "Amendments",
     "Produced by",
 )
 
@@ -135,6 +136,21 @@ def _date_of_birth(record: ConversationRecord) -> str:
         return NOT_RECORDED
     when = record.episode.reported_missing_at or record.produced_at
     return f"{format_date(dob)} (aged {age_on(dob, to_london(when).date())} when reported missing)"
+
+
+def _amendments(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Each change since completion: when, by whom, to what, why (episode changes move the
+    72-hour figures above, so what they were before is printed too)."""
+    if not record.amendments:
+        return [Paragraph("None", s["empty"])]
+    out: list[Flowable] = []
+    for a in record.amendments:
+        head = f"{format_datetime(a.at)}, {a.by}: {a.subject.lower()}"
+        out.append(Paragraph(f"<b>{escape_markup(head)}</b>", s["bullet"], bulletText="\u2022"))
+        out.extend(_field("Reason", a.reason, s))
+        out.extend(Paragraph(escape_markup(c), s["bullet"], bulletText="\u2013")
+                   for c in a.changes)
+    return out
 
 
 def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[Flowable]:
@@ -218,6 +234,9 @@ def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[
 
     heading("Summary for the child")
     story.extend(text_flowables(record.child_summary, s["body"], NOT_RECORDED))
+
+    heading("Amendments")
+    story.extend(_amendments(record, s))
 
     heading("Produced by")
     story.extend(_field("Worker", record.worker_name, s))

@@ -100,6 +100,20 @@ class PlaceEntry:
 
 
 @dataclass(frozen=True)
+class AmendmentInfo:
+    """One change to the completed record or to the missing episode behind it."""
+
+    at: datetime
+    by: str
+    reason: str
+    subject: str  # "Conversation record" or "Missing episode"
+    changes: Sequence[str] = ()  # e.g. "Found or returned: Sun 22 Nov 2026, 08:00 to ..."
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "changes", tuple(self.changes))
+
+
+@dataclass(frozen=True)
 class ConversationRecord:
     """Everything one conversation's documents show. Sequences are stored as tuples."""
 
@@ -123,11 +137,12 @@ class ConversationRecord:
     child_summary: str = ""
     worker_name: str = ""
     worker_role: str = ""
+    amendments: Sequence[AmendmentInfo] = ()  # oldest first
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a document cannot be changed after it is described.
         object.__setattr__(self, "areas", dict(self.areas))
-        for name in ("people", "places", "risk_factors", "actions"):
+        for name in ("people", "places", "risk_factors", "actions", "amendments"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def area(self, key: str) -> str:

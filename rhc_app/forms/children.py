@@ -6,12 +6,13 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, StringField, SubmitField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .fields import DayMonthYearField, LocalDateTimeField
@@ -78,3 +79,15 @@ class EpisodeForm(FlaskForm):
     police_reference = StringField("Police reference", widget=GovTextInput(),
                                    validators=[Optional(), Length(max=64, message="Enter 64 characters or fewer")])
     submit = SubmitField("Save episode", widget=GovSubmitInput())
+
+
+class EpisodeAmendmentForm(EpisodeForm):
+    """The episode behind a completed conversation: changed only with a reason, kept in the
+    conversation's amendment trail (its times change the 72-hour figures)."""
+
+    reason = TextAreaField(
+        "Reason for the amendment", widget=GovCharacterCount(),
+        description="For example, the police corrected the time the child was found",
+        validators=[InputRequired("Enter the reason for the amendment"),
+                    Length(max=2000, message="Enter 2,000 characters or fewer")])
+    submit = SubmitField("Save amendment", widget=GovSubmitInput())
