@@ -6,13 +6,13 @@ trail as the record's own amendments.
 - amendment.changes_enc: sealed JSON, what changed from what to what (episode amendments).
 
 Revision ID: 0005A
-Revises: 0004
+Revises: 0005D
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005A"
-down_revision = "0004"
+down_revision = "0005D"
 branch_labels = None
 depends_on = None
 
