@@ -17,7 +17,7 @@ def keep_expired_post(user_id: str, request: Request) -> bool:
     """Called before the redirect to sign-in, only for posts that carried the expired
     session's own CSRF token (checked by the caller)."""
     view_args = request.view_args or {}
-    if request.endpoint not in ("conversations.canvas", "conversations.autosave"):
+    if request.endpoint not in ("conversations.save_canvas_page", "conversations.autosave"):
         return False
     s = db()
     user = s.get(User, user_id)

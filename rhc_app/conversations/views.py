@@ -169,22 +169,34 @@ def _render_canvas(conv: Conversation, canvas: dict[str, Any], base_version: int
         title="Error: Conversation" if problems else "Conversation"), status
 
 
-@bp.route("/conversations/<conversation_id>/canvas", methods=["GET", "POST"])
-def canvas(conversation_id: str) -> Any:
+def _accepted(conversation_id: str) -> tuple[Conversation, Any]:
     conv = _load(conversation_id)
     if conv.status in ("to_offer", "offered", "declined", "not_completed"):
         flash("Record that the child accepted the conversation first")
-        return redirect(url_for("conversations.show", conversation_id=conv.id))
-    if request.method == "GET":
-        audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
-        db().commit()
-        draft = load_draft(db(), user().id, conv.id)
-        if draft is not None and not is_read_only(conv.status):
-            mine, base = draft
-            theirs = conv.canvas if base != conv.version else None
-            return _render_canvas(conv, mine, conv.version, theirs=theirs, restored=True)
-        return _render_canvas(conv, conv.canvas, conv.version)
-    return _save(conv, full_page=True)
+        return conv, redirect(url_for("conversations.show", conversation_id=conv.id))
+    return conv, None
+
+
+# Reading and saving are separate views: HEAD reaches only the GET one, so a write is a POST.
+@bp.get("/conversations/<conversation_id>/canvas")
+def canvas(conversation_id: str) -> Any:
+    conv, refused = _accepted(conversation_id)
+    if refused:
+        return refused
+    audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
+    db().commit()
+    draft = load_draft(db(), user().id, conv.id)
+    if draft is not None and not is_read_only(conv.status):
+        mine, base = draft
+        theirs = conv.canvas if base != conv.version else None
+        return _render_canvas(conv, mine, conv.version, theirs=theirs, restored=True)
+    return _render_canvas(conv, conv.canvas, conv.version)
+
+
+@bp.post("/conversations/<conversation_id>/canvas")
+def save_canvas_page(conversation_id: str) -> Any:
+    conv, refused = _accepted(conversation_id)
+    return refused or _save(conv, full_page=True)
 
 
 @bp.post("/conversations/<conversation_id>/autosave")
