@@ -174,6 +174,8 @@ def add_episode(s: Session, user: User, child: Child, d: EpisodeDetails,
 def update_episode(s: Session, user: User, episode: Episode, d: EpisodeDetails,
                    now: datetime | None = None) -> None:
     conv = episode.conversation
+    if conv is not None and conv.status == "awaiting_signoff":  # its times are being signed off
+        raise CaseworkError(lifecycle.read_only_message("awaiting_signoff"), "reported_missing_at")
     if conv is not None and lifecycle.is_read_only(conv.status):
         # Its times set the 72-hour figures of a finished record: see amendments.amend_episode.
         raise CaseworkError(f"This conversation is {lifecycle.STATUS_LABELS[conv.status].lower()}"
@@ -192,6 +194,8 @@ def update_episode(s: Session, user: User, episode: Episode, d: EpisodeDetails,
 # -- offering -------------------------------------------------------------------------------
 def record_attempt(s: Session, user: User, conv: Conversation, at: datetime, method: str,
                    result: str | None, now: datetime | None = None) -> ContactAttempt:
+    if lifecycle.is_read_only(conv.status):
+        raise CaseworkError(lifecycle.read_only_message(conv.status), "at")
     if at > (now or utcnow()):
         raise CaseworkError("The time of the attempt must be now or in the past", "at")
     attempt = ContactAttempt(conversation_id=conv.id, at=at, method=method, result=result,
@@ -273,7 +277,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     newer one silently; it is answered with the stored canvas so both can be shown."""
     now = now or utcnow()
     if lifecycle.is_read_only(conv.status):
-        raise CaseworkError("This conversation is completed: make an amendment instead")
+        raise CaseworkError(lifecycle.read_only_message(conv.status))
     try:
         status = lifecycle.next_status(conv.status, "edit")
     except lifecycle.TransitionError as exc:
@@ -362,7 +366,20 @@ def complete(s: Session, user: User, conv: Conversation, org: Organisation) -> N
                  record_type="conversation", record_id=conv.id)
 
 
-def sign_off(s: Session, manager: User, conv: Conversation, approve: bool) -> None:
+def held_or_completed_by(conv: Conversation, user: User) -> bool:
+    """Sign-off is a second person's check: never the holder's or the completer's own."""
+    return user.id in (conv.worker_id, conv.completed_by)
+
+
+def sign_off(s: Session, manager: User, conv: Conversation, approve: bool,
+             reason: str = "") -> None:
+    """Approve, or return to the worker with the reason (needed: they must know what to
+    change)."""
+    if approve and held_or_completed_by(conv, manager):
+        raise CaseworkError("You held or completed this conversation, so another manager must "
+                            "sign it off")
+    if not approve and not reason.strip():
+        raise CaseworkError("Enter what the worker needs to change", "reason")
     try:
         conv.status = lifecycle.next_status(conv.status, "sign_off" if approve else "return")
     except lifecycle.TransitionError as exc:
@@ -370,6 +387,10 @@ def sign_off(s: Session, manager: User, conv: Conversation, approve: bool) -> No
     if approve:
         conv.signed_off_at = utcnow()
         conv.signed_off_by = manager.id
+    else:
+        conv.returned_at = utcnow()
+        conv.returned_by = manager.id
+        conv.return_reason = reason.strip()
     conv.version += 1
     audit.record(s, "conversation_signed_off" if approve else "conversation_returned",
                  user_id=manager.id, org_id=manager.organisation_id,

@@ -241,10 +241,15 @@ class Conversation(IdMixin, Base):
     completed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     signed_off_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The latest return to the worker from sign-off, and what the manager asked to change.
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    returned_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    return_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     outcome_reason = sealed()
     record = sealed()  # JSON text; use .canvas
     child_summary = sealed()
+    return_reason = sealed()
 
     episode: Mapped[Episode] = relationship(back_populates="conversation")
     worker: Mapped[User | None] = relationship()

@@ -57,17 +57,29 @@ def new_user() -> Any:
     return render_template("admin/user_form.html", form=form, title="Add a user")
 
 
-@bp.route("/admin/users/<user_id>/<action>", methods=["GET", "POST"])
-def change_user(user_id: str, action: str) -> Any:
+def _change_target(user_id: str, action: str) -> tuple[User, Any]:
     if action not in ("disable", "enable", "reset-password"):
         abort(404)
     member = _member(user_id)
     if member.id == user().id and action == "disable":
         flash("You cannot disable your own account")
-        return redirect(url_for("admin.users"))
-    if request.method == "GET":  # a confirmation page before anything changes
-        return render_template("admin/confirm.html", member=member, action=action,
-                               title="Confirm")
+        return member, redirect(url_for("admin.users"))
+    return member, None
+
+
+# The confirmation page and the change are separate views: HEAD reaches only the GET one.
+@bp.get("/admin/users/<user_id>/<action>")
+def confirm_change_user(user_id: str, action: str) -> Any:
+    member, refused = _change_target(user_id, action)
+    return refused or render_template("admin/confirm.html", member=member, action=action,
+                                      title="Confirm")
+
+
+@bp.post("/admin/users/<user_id>/<action>")
+def change_user(user_id: str, action: str) -> Any:
+    member, refused = _change_target(user_id, action)
+    if refused:
+        return refused
     issued = None
     if action == "reset-password":
         issued = invitations.issue(member, user(), fast=current_app.config["ARGON2_FAST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Request
 from sqlalchemy import select
 
+from ..access import conversation_filter
 from ..casework import keep_draft
 from ..domain.risk_factors import codes_for
 from ..extensions import db
@@ -17,13 +18,17 @@ def keep_expired_post(user_id: str, request: Request) -> bool:
     """Called before the redirect to sign-in, only for posts that carried the expired
     session's own CSRF token (checked by the caller)."""
     view_args = request.view_args or {}
-    if request.endpoint not in ("conversations.canvas", "conversations.autosave"):
+    if request.endpoint not in ("conversations.save_canvas_page", "conversations.autosave"):
         return False
     s = db()
     user = s.get(User, user_id)
+    if user is None or not user.active:
+        return False
+    # The same rule as every other view: only a conversation this user may open.
     conv = s.execute(select(Conversation).where(
-        Conversation.id == view_args.get("conversation_id"))).scalar_one_or_none()
-    if user is None or conv is None or conv.organisation_id != user.organisation_id:
+        Conversation.id == view_args.get("conversation_id"),
+        conversation_filter(user))).scalar_one_or_none()
+    if conv is None:
         return False
     from ..casework import ACTIONS
 

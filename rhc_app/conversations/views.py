@@ -16,6 +16,7 @@ from ..casework import (
     amend,
     complete,
     discard_draft,
+    held_or_completed_by,
     keep_draft,
     load_draft,
     normalise_canvas,
@@ -26,10 +27,10 @@ from ..casework import (
 )
 from ..db import utcnow
 from ..domain import clock
-from ..domain.lifecycle import is_read_only
+from ..domain.lifecycle import is_read_only, read_only_message
 from ..domain.risk_factors import codes_for
 from ..extensions import db
-from ..forms.conversations import AttemptForm, OutcomeForm
+from ..forms.conversations import AttemptForm, OutcomeForm, SignOffForm
 from ..forms.fields import utc_of
 from ..models import Conversation, Episode, User
 from ..views_common import apply, audit_event, user
@@ -61,14 +62,15 @@ def show(conversation_id: str) -> Any:
 
 
 def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: OutcomeForm,
-                 status: int = 200) -> Any:
+                 status: int = 200, signoff_form: SignOffForm | None = None) -> Any:
     episode = conv.episode
     now = utcnow()
     row = next((r for r in rows(db(), user().organisation, Conversation.id == conv.id, now,
                                 statuses=(conv.status,))), None)
     audit_event("conversation_viewed", record_type="conversation", record_id=conv.id)
     db().commit()
-    form = attempt_form if attempt_form.errors else outcome_form
+    signoff_form = signoff_form or SignOffForm(formdata=None, prefix="signoff")
+    form = next((f for f in (attempt_form, signoff_form) if f.errors), outcome_form)
     workers = []
     if user().role == "manager":
         workers = db().execute(select(User).where(
@@ -79,6 +81,8 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         "conversations/show.html", conv=conv, episode=episode, child=episode.child, row=row,
         amendments=amendments,
         attempt_form=attempt_form, outcome_form=outcome_form, form=form, workers=workers,
+        signoff_form=signoff_form, own_record=held_or_completed_by(conv, user()),
+        returned_by=db().get(User, conv.returned_by) if conv.returned_by else None,
         timely=clock.within_timescale(episode.found_at, conv.held_at),
         title="Conversation"), status
 
@@ -166,22 +170,34 @@ def _render_canvas(conv: Conversation, canvas: dict[str, Any], base_version: int
         title="Error: Conversation" if problems else "Conversation"), status
 
 
-@bp.route("/conversations/<conversation_id>/canvas", methods=["GET", "POST"])
-def canvas(conversation_id: str) -> Any:
+def _accepted(conversation_id: str) -> tuple[Conversation, Any]:
     conv = _load(conversation_id)
     if conv.status in ("to_offer", "offered", "declined", "not_completed"):
         flash("Record that the child accepted the conversation first")
-        return redirect(url_for("conversations.show", conversation_id=conv.id))
-    if request.method == "GET":
-        audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
-        db().commit()
-        draft = load_draft(db(), user().id, conv.id)
-        if draft is not None and not is_read_only(conv.status):
-            mine, base = draft
-            theirs = conv.canvas if base != conv.version else None
-            return _render_canvas(conv, mine, conv.version, theirs=theirs, restored=True)
-        return _render_canvas(conv, conv.canvas, conv.version)
-    return _save(conv, full_page=True)
+        return conv, redirect(url_for("conversations.show", conversation_id=conv.id))
+    return conv, None
+
+
+# Reading and saving are separate views: HEAD reaches only the GET one, so a write is a POST.
+@bp.get("/conversations/<conversation_id>/canvas")
+def canvas(conversation_id: str) -> Any:
+    conv, refused = _accepted(conversation_id)
+    if refused:
+        return refused
+    audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
+    db().commit()
+    draft = load_draft(db(), user().id, conv.id)
+    if draft is not None and not is_read_only(conv.status):
+        mine, base = draft
+        theirs = conv.canvas if base != conv.version else None
+        return _render_canvas(conv, mine, conv.version, theirs=theirs, restored=True)
+    return _render_canvas(conv, conv.canvas, conv.version)
+
+
+@bp.post("/conversations/<conversation_id>/canvas")
+def save_canvas_page(conversation_id: str) -> Any:
+    conv, refused = _accepted(conversation_id)
+    return refused or _save(conv, full_page=True)
 
 
 @bp.post("/conversations/<conversation_id>/autosave")
@@ -272,22 +288,25 @@ def complete_conversation(conversation_id: str) -> Any:
 def sign_off_conversation(conversation_id: str) -> Any:
     conv = _load(conversation_id)
     require_role(user(), "manager")
-    try:
-        sign_off(db(), user(), conv, approve=request.form.get("decision") == "approve")
-    except CaseworkError as exc:
-        db().rollback()
-        flash(str(exc))
-    else:
-        db().commit()
-        flash("Signed off" if conv.status == "completed" else "Returned to the worker",
-              "success")
-    return redirect(url_for("conversations.show", conversation_id=conv.id))
+    form = SignOffForm(prefix="signoff")
+    if form.validate_on_submit():
+        ok, _ = apply(form, lambda: sign_off(db(), user(), conv,
+                                             approve=request.form.get("decision") == "approve",
+                                             reason=form.reason.data or ""))
+        if ok:
+            flash("Signed off" if conv.status == "completed" else "Returned to the worker",
+                  "success")
+            return redirect(url_for("conversations.show", conversation_id=conv.id))
+    return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"),
+                        OutcomeForm(formdata=None), 400, signoff_form=form)
 
 
 @bp.route("/conversations/<conversation_id>/amend", methods=["GET", "POST"])
 def amend_conversation(conversation_id: str) -> Any:
     conv = _load(conversation_id)
     if conv.status != "completed":
+        if is_read_only(conv.status):  # awaiting sign-off: say why nothing can change
+            flash(read_only_message(conv.status))
         return redirect(url_for("conversations.canvas", conversation_id=conv.id))
     problems: dict[str, str] = {}
     canvas = conv.canvas

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from ..access import get_conversation, require_role
 from ..db import utcnow
 from ..domain.child_summary import draft_summary
+from ..domain.lifecycle import read_only_message
 from ..domain.readability import analyse
 from ..extensions import db
 from ..forms.documents import PdfForm, SummaryForm
@@ -48,6 +49,8 @@ def summary(conversation_id: str) -> Any:
     elif form.validate_on_submit():
         if request.form.get("action") == "check":
             pass  # show the readability panel for the text as typed; nothing saved
+        elif conv.status == "awaiting_signoff":
+            flash(read_only_message(conv.status))  # what was typed stays in the box
         elif conv.status == "completed" and conv.child_summary and \
                 form.summary.data != conv.child_summary and not request.form.get("confirm"):
             flash("This conversation is completed: tick the box to confirm you are changing "
@@ -70,6 +73,9 @@ def read_back(conversation_id: str) -> Any:
     conv = _load(conversation_id)
     if not conv.child_summary:
         flash("Save the summary first")
+        return redirect(url_for("documents.summary", conversation_id=conv.id))
+    if request.method == "POST" and conv.status == "awaiting_signoff":
+        flash(read_only_message(conv.status))
         return redirect(url_for("documents.summary", conversation_id=conv.id))
     if request.method == "POST":
         conv.summary_read_back_at = utcnow()

@@ -27,7 +27,8 @@ MOVES: dict[str, tuple[str, ...]] = {
     "accepted": ("to_offer", "offered"),
     "declined": ("to_offer", "offered"),
     "not_completed": ("to_offer", "offered"),
-    "edit": ("accepted", "in_progress", "awaiting_signoff"),
+    # Frozen from submission: awaiting sign-off, nothing changes until signed off or returned.
+    "edit": ("accepted", "in_progress"),
     "complete": ("accepted", "in_progress"),
     "sign_off": ("awaiting_signoff",),
     "return": ("awaiting_signoff",),
@@ -70,4 +71,12 @@ def _verb(action: str) -> str:
 
 
 def is_read_only(status: str) -> bool:
-    return status == "completed"
+    return status in ("awaiting_signoff", "completed")
+
+
+def read_only_message(status: str) -> str:
+    """Why a change to the record was refused, for the user."""
+    if status == "awaiting_signoff":
+        return ("This conversation is waiting for a manager's sign-off: it cannot be changed "
+                "until it is signed off or returned to the worker")
+    return "This conversation is completed: make an amendment instead"

@@ -42,3 +42,11 @@ class OutcomeForm(FlaskForm):
                                        "if they gave one. If not completed, why.",
                            validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class SignOffForm(FlaskForm):
+    """The manager's decision; the reason is needed to return it (checked in casework)."""
+
+    reason = TextAreaField("If you return it: what the worker needs to change",
+                           widget=GovCharacterCount(),
+                           validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
