@@ -64,6 +64,9 @@ def _populate(db, world):
     worker = world.user("north", "worker")
     make_user(db, world.orgs["north"].org, "totp@north.example.org", "Tess Totp", "worker",
               totp_secret="JBSWY3DPEHPK3PXPJBSWY3DP")
+    invited = make_user(db, world.orgs["north"].org, "invited@north.example.org", "Ina Invited",
+                        "worker")
+    invited.invitation_code = "second-half-of-a-password"
     ring = db.info["keyring"]
     add_child(db, ring, worker, ChildDetails(name="Quill Backupchild", case_reference="BK-2",
                                              home_area="Eastfield", ethnicity="Mixed"))
@@ -84,6 +87,7 @@ def _populate(db, world):
     db.add(Amendment(conversation_id=conv.id, by_user_id=worker.id, kind="episode",
                      reason="Police corrected the reference", before='{"police_reference": "PR/1"}',
                      changes='[["Police reference", "PR/1", "PR/2"]]'))
+    conv.return_reason = "Add what the carer said"
     other = make_case(db, worker, name="Sam Declined", ref="BK-3")
     record_outcome(db, worker, other.conversation, "declined", t - timedelta(hours=1),
                    reason="Did not want to talk today")
