@@ -74,7 +74,8 @@ def audit_verify(given: tuple[str, ...], anchor_file: str | None) -> None:
         raise click.ClickException(f"audit chain broken after {report.count} good events: "
                                    f"{report.problem}")
     reached = f"; it reaches {len(anchors)} anchor(s), the newest at event {max(anchors)}" \
-        if anchors else ""
+        if anchors else " (check it against an anchor, --anchor-file, to see removal of the " \
+        "newest events too)"
     click.echo(f"Audit chain intact: {report.count} events{reached}")
 
 
