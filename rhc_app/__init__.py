@@ -120,6 +120,9 @@ def _check_keys_fit_data(app: Flask, keyring: KeyRing) -> None:
 
     from .models import KeyCheck
 
+    if keyring.audit_unkeyed_events is None:
+        raise StartupError("rhc_app will not start: the key ring does not record yet where the "
+                           "keyed audit chain begins. Run `rhc init` once after upgrading.")
     database: Database = app.extensions["rhc_database"]
     if not inspect(database.engine).has_table("key_check"):
         raise StartupError("rhc_app will not start: the database has no tables yet. "

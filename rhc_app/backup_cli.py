@@ -181,6 +181,7 @@ def _finish_restore(engine: Engine, ring: KeyRing, digest: str) -> None:
     upgrade(engine)
     with make_sessionmaker(engine, ring)() as s:
         s.execute(delete(WebSession))
+        audit.close_unkeyed_prefix(s)  # a backup from before the chain was keyed
         audit.record(s, "restore_done", detail=f"backup sha256 {digest[:16]}")
         s.commit()
 

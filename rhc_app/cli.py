@@ -37,11 +37,11 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for cmd in (init, orgs, users, keys, audit_group):
+    for cmd in (init, orgs, users, keys):
         app.cli.add_command(cmd)
     import importlib
 
-    for name in ("data_cli", "backup_cli"):
+    for name in ("data_cli", "backup_cli", "audit_cli"):
         try:
             module = importlib.import_module(f"rhc_app.{name}")
         except ModuleNotFoundError as exc:
@@ -102,9 +102,32 @@ def init(demo: bool) -> None:
                 _ = check.value
             except CryptoError:
                 _fail("the key ring does not match the data already stored. Nothing changed.")
+        _close_unkeyed_audit_log(s)
         click.echo("Database schema is up to date.")
         if demo:
             _demo(s)
+
+
+def _close_unkeyed_audit_log(s: Session) -> None:
+    """Once, after upgrading: key the audit chain and record in the key ring how many events
+    came before (only those may be unkeyed)."""
+    ring = s.info["keyring"]
+    if ring.audit_unkeyed_events is not None:
+        return
+    count = audit.close_unkeyed_prefix(s)
+    s.commit()
+    keyed = ring.with_audit_unkeyed_events(count)
+    s.info["keyring"] = database().keyring = keyed
+    if current_app.config.get("KEYS"):
+        click.echo(f'Keys come from RHC_KEYS: add "audit_unkeyed_events": {count} to it; '
+                   "rhc_app will not start until then.")
+    else:
+        keyed.save(_key_path())
+    click.echo(f"The audit chain is now keyed (the {count} earlier events are unkeyed). "
+               "Anchor it regularly: rhc audit anchor --file PATH")
+    report = audit.verify(s)
+    if not report.ok:
+        click.echo(f"Warning: the earlier audit events were already broken: {report.problem}")
 
 
 def _demo(s: Session) -> None:
@@ -396,22 +419,6 @@ def keys_list() -> None:
         ring = s.info["keyring"]
         for kid in ring.keys:
             click.echo(kid + ("  (active)" if kid == ring.active else ""))
-
-
-# -- audit --------------------------------------------------------------------------------
-@click.group("audit", cls=AppGroup)
-def audit_group() -> None:
-    """The hash-chained audit log."""
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Check that no audit event was changed, removed or reordered."""
-    with session_with_keys() as s:
-        report = audit.verify(s)
-    if not report.ok:
-        _fail(f"audit chain broken after {report.count} good events: {report.problem}")
-    click.echo(f"Audit chain intact: {report.count} events")
 
 
 if __name__ == "__main__":  # pragma: no cover

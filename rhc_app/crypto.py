@@ -6,7 +6,9 @@ another row or column, or with one bit changed, fails to open. Each ciphertext c
 the key that sealed it, so keys can be rotated: add a key, re-seal everything, drop the old key.
 
 Look-ups (a child's case reference, a sign-in e-mail) use a keyed HMAC under a separate index
-key, so equality search works without storing the value.
+key, so equality search works without storing the value. The audit chain's MAC key is derived
+from the index key (HKDF, its own label): like the index key it never rotates, so every event
+stays verifiable after `rhc keys rotate`, and it is outside the database like every key.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 FORMAT_VERSION = 1
 KEY_FILE_NAME = "keys.json"
@@ -50,7 +54,12 @@ class KeyRing:
     keys: dict[str, bytes]
     active: str
     index_key: bytes
+    # How many events of the audit log predate its keying (0 for a ring made since); None
+    # until `rhc init` has closed an older log. Kept here, outside the database, so nobody who
+    # can only write the database can pass off forged unkeyed events as old ones.
+    audit_unkeyed_events: int | None = 0
     _aead: dict[str, AESGCM] = field(default_factory=dict)
+    _audit_key: bytes = field(default=b"", init=False)
 
     def __post_init__(self) -> None:
         if self.active not in self.keys:
@@ -61,6 +70,13 @@ class KeyRing:
             self._aead[kid] = AESGCM(key)
         if len(self.index_key) != 32:
             raise KeyMissing("the index key is malformed")
+        unkeyed = self.audit_unkeyed_events
+        if unkeyed is not None and (type(unkeyed) is not int or unkeyed < 0):
+            raise KeyMissing("the key ring's audit_unkeyed_events is not a count")
+        # Derived, not stored: existing key rings need no change, and the derived key could be
+        # handed to an auditor without revealing the index key (HKDF is one-way).
+        self._audit_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                               info=b"rhc audit chain v1").derive(self.index_key)
 
     def __repr__(self) -> str:
         return f"<KeyRing active={self.active!r} keys={sorted(self.keys)!r}>"
@@ -76,7 +92,8 @@ class KeyRing:
         try:
             raw = json.loads(text)
             keys = {kid: base64.b64decode(v, validate=True) for kid, v in raw["keys"].items()}
-            return cls(keys, raw["active"], base64.b64decode(raw["index_key"], validate=True))
+            return cls(keys, raw["active"], base64.b64decode(raw["index_key"], validate=True),
+                       raw.get("audit_unkeyed_events"))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise KeyMissing("the key ring is not valid (expected the JSON written by rhc init)") \
                 from exc
@@ -87,6 +104,8 @@ class KeyRing:
                 "active": self.active,
                 "keys": {kid: _b64(k) for kid, k in self.keys.items()},
                 "index_key": _b64(self.index_key),
+                **({} if self.audit_unkeyed_events is None
+                   else {"audit_unkeyed_events": self.audit_unkeyed_events}),
             },
             indent=2,
         )
@@ -118,7 +137,7 @@ class KeyRing:
         kid = "k" + secrets.token_hex(4)
         keys = dict(self.keys)
         keys[kid] = AESGCM.generate_key(256)
-        return KeyRing(keys, kid, self.index_key)
+        return KeyRing(keys, kid, self.index_key, self.audit_unkeyed_events)
 
     def without_key(self, kid: str) -> KeyRing:
         if kid == self.active:
@@ -126,7 +145,7 @@ class KeyRing:
         if kid not in self.keys:
             raise KeyMissing(f"there is no key {kid!r} in the key ring")
         return KeyRing({k: v for k, v in self.keys.items() if k != kid}, self.active,
-                       self.index_key)
+                       self.index_key, self.audit_unkeyed_events)
 
     # -- sealing --------------------------------------------------------------------------
     def seal(self, plaintext: str, context: str) -> bytes:
@@ -170,3 +189,13 @@ class KeyRing:
         msg = b"pseudonym\x00" + scope.encode() + b"\x00" + purpose.encode() + b"\x00" + \
             value.strip().encode("utf-8")
         return hmac.new(self.index_key, msg, hashlib.sha256).hexdigest()[:20]
+
+    # -- the audit chain ------------------------------------------------------------------
+    def with_audit_unkeyed_events(self, count: int) -> KeyRing:
+        """The same keys, recording that the audit log's first `count` events are unkeyed."""
+        return KeyRing(dict(self.keys), self.active, self.index_key, count)
+
+    def audit_mac(self, data: bytes) -> str:
+        """HMAC-SHA-256 of one audit event's chained fields: only a key holder can extend or
+        rewrite the chain (rhc_app/audit.py)."""
+        return hmac.new(self._audit_key, data, hashlib.sha256).hexdigest()

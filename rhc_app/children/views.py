@@ -37,6 +37,9 @@ def find() -> Any:
         db().commit()
     recent = db().execute(select(Child).where(child_filter(user()))
                           .order_by(Child.created_at.desc()).limit(20)).scalars().all()
+    if recent:  # names on screen: the list itself is a view of records
+        audit_event("children_listed", detail=f"{len(recent)} shown")
+        db().commit()
     return render_template("children/find.html", form=form, results=results, recent=recent,
                            title="Children")
 
@@ -85,6 +88,9 @@ def _episode_details(form: EpisodeForm) -> EpisodeDetails:
 def new_episode(child_id: str) -> Any:
     child = get_child(db(), user(), child_id)
     form = EpisodeForm()
+    if not _posted():
+        audit_event("episode_form_viewed", record_type="child", record_id=child.id)
+        db().commit()
     if form.validate_on_submit():
         ok, episode = apply(form, lambda: add_episode(db(), user(), child,
                                                       _episode_details(form)))
@@ -104,6 +110,9 @@ def edit_episode(episode_id: str) -> Any:
     amending = conv is not None and conv.status == "completed"
     form_class = EpisodeAmendmentForm if amending else EpisodeForm
     form = form_class(obj=None if _posted() else _episode_obj(episode))
+    if not _posted():
+        audit_event("episode_viewed", record_type="episode", record_id=episode.id)
+        db().commit()
     if form.validate_on_submit():
         ok, _ = apply(form, lambda: amend_episode(
             db(), user(), episode, _episode_details(form), form.reason.data) if amending

@@ -47,6 +47,9 @@ def my_list() -> Any:
         return redirect(url_for("admin.users"))
     where = Conversation.worker_id == me.id if me.role == "manager" else conversation_filter(me)
     found = rows(db(), me.organisation, where, utcnow())
+    if found:  # children's names on screen
+        audit_event("conversations_listed", detail=f"{len(found)} shown")
+        db().commit()
     return render_template("conversations/list.html", rows=found, title="My conversations")
 
 
@@ -217,6 +220,8 @@ def _save(conv: Conversation, full_page: bool) -> Any:
     except CanvasInputError as exc:
         if not full_page:
             return jsonify(status="invalid", problems=exc.problems), 422
+        audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
+        db().commit()  # the stored record is shown again
         return _render_canvas(conv, conv.canvas, base, problems=exc.problems, status=400)
     action = request.form.get("action", "save")
     if action == "add_note":
@@ -235,6 +240,8 @@ def _save(conv: Conversation, full_page: bool) -> Any:
         db().rollback()
         if not full_page:
             return jsonify(status="invalid", problems=result.problems), 422
+        audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
+        db().commit()
         return _render_canvas(conv, canvas, base, problems={
             f"detail-{k}": v for k, v in result.problems.items()}, status=400)
     if not result.applied:
@@ -244,6 +251,9 @@ def _save(conv: Conversation, full_page: bool) -> Any:
         if not full_page:
             return jsonify(status="conflict", version=result.version,
                            url=url_for("conversations.canvas", conversation_id=conv.id)), 409
+        audit_event("conversation_conflict_viewed", record_type="conversation",
+                    record_id=conv.id)  # the stored version is shown beside theirs
+        db().commit()
         return _render_canvas(conv, canvas, result.version, theirs=result.theirs, status=409)
     db().commit()
     if not full_page:
@@ -310,6 +320,9 @@ def amend_conversation(conversation_id: str) -> Any:
         return redirect(url_for("conversations.canvas", conversation_id=conv.id))
     problems: dict[str, str] = {}
     canvas = conv.canvas
+    if request.method != "POST":  # the whole record, to amend
+        audit_event("conversation_amend_viewed", record_type="conversation", record_id=conv.id)
+        db().commit()
     if request.method == "POST":
         try:
             canvas = parse(request.form, *_allowed())

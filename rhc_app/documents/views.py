@@ -41,6 +41,8 @@ def summary(conversation_id: str) -> Any:
     form = SummaryForm()
     drafted = False
     if request.method == "GET":
+        audit_event("child_summary_viewed", record_type="conversation", record_id=conv.id)
+        db().commit()
         if conv.child_summary:
             form.summary.data = conv.child_summary
         else:
@@ -83,12 +85,16 @@ def read_back(conversation_id: str) -> Any:
         db().commit()
         flash("Marked as read back to the child", "success")
         return redirect(url_for("documents.summary", conversation_id=conv.id))
+    audit_event("child_summary_read_back_viewed", record_type="conversation", record_id=conv.id)
+    db().commit()
     return render_template("documents/read_back.html", conv=conv, title="Read back")
 
 
 @bp.route("/conversations/<conversation_id>/documents", methods=["GET"])
 def police_pdf_page(conversation_id: str) -> Any:
     conv = _load(conversation_id)
+    audit_event("documents_viewed", record_type="conversation", record_id=conv.id)
+    db().commit()
     return render_template("documents/pdfs.html", conv=conv, child=conv.episode.child,
                            police_form=PdfForm(prefix="police"),
                            child_form=PdfForm(prefix="child"), form=None,

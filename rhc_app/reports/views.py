@@ -15,7 +15,7 @@ from ..documents.report_pdf import ReportTable, build_report_pdf
 from ..domain import charts, figures
 from ..extensions import db
 from ..forms.reports import UploadForm
-from ..views_common import ring, user
+from ..views_common import audit_event, ring, user
 from .dashboard import overview
 
 bp = Blueprint("reports", __name__)
@@ -33,6 +33,8 @@ def _current_fy(today: date) -> int:
 @bp.get("/team")
 def dashboard() -> Any:
     o = overview(db(), user().organisation, utcnow())
+    audit_event("team_dashboard_viewed")  # children's names on screen
+    db().commit()
     return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
                            title="Team")
 
