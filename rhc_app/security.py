@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
 
 import pyotp
 from argon2 import PasswordHasher
@@ -15,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .db import utcnow
 from .models import SignInThrottle
+from .password_policy import password_problem  # noqa: F401  (callers import it from here)
 
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _STANDARD = PasswordHasher()  # argon2id, library defaults
@@ -35,28 +33,6 @@ def verify_password(stored: str | None, password: str, fast: bool = False) -> bo
         return hasher(fast).verify(stored or _DUMMY_HASH, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
-
-
-@cache
-def _common_passwords() -> frozenset[str]:
-    text = resources.files("rhc_app").joinpath("data/common-passwords.txt").read_text("utf-8")
-    return frozenset(w.strip().casefold() for w in text.splitlines()
-                     if w.strip() and not w.startswith("#"))
-
-
-def password_problem(password: str, min_length: int, personal: tuple[str, ...] = ()) -> str | None:
-    """Plain-English reason a password is not acceptable, or None."""
-    if len(password) < min_length:
-        return f"Password must be {min_length} characters or more"
-    if len(password) > 256:
-        return "Password must be 256 characters or fewer"
-    if password.casefold() in _common_passwords():
-        return "Password is too common: choose one that other people are unlikely to use"
-    low = password.casefold()
-    parts = {p for v in personal for p in re.split(r"[\s@._+-]+", v or "") if len(p) >= 4}
-    if any(p.casefold() in low for p in parts | {v for v in personal if len(v or "") >= 4}):
-        return "Password must not contain your name or e-mail address"
-    return None
 
 
 @dataclass
