@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .models import SignInThrottle
+from .models import ClientThrottle, SignInThrottle
 from .password_policy import password_problem  # noqa: F401  (callers import it from here)
 
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -41,22 +41,38 @@ class ThrottleState:
     locked_until: datetime | None = None
 
 
-def check_throttle(db: Session, email_index: str, now: datetime | None = None) -> ThrottleState:
+Throttle = type[SignInThrottle] | type[ClientThrottle]
+
+
+def check_throttle(db: Session, key: str, now: datetime | None = None,
+                   model: Throttle = SignInThrottle) -> ThrottleState:
+    """Is this e-mail (or, with model=ClientThrottle, this client address) locked out?"""
     now = now or utcnow()
-    row = db.get(SignInThrottle, email_index)
+    row = db.get(model, key)
     if row and row.locked_until and row.locked_until > now:
         return ThrottleState(True, row.locked_until)
     return ThrottleState(False)
 
 
-def record_failure(db: Session, email_index: str, max_failures: int, lock_minutes: int,
-                   now: datetime | None = None) -> ThrottleState:
+def _row_for_update(db: Session, model: Throttle, key: str) -> SignInThrottle | ClientThrottle:
+    """The throttle row, locked for this transaction; created first if missing, without an
+    error when another process creates the same row at the same moment."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    key_column = model.__mapper__.primary_key[0].key
+    db.execute(insert(model).values({key_column: key, "failures": 0}).on_conflict_do_nothing())
+    row = db.get(model, key, with_for_update=True, populate_existing=True)
+    assert row is not None  # just inserted or already there
+    return row
+
+
+def record_failure(db: Session, key: str, max_failures: int, lock_minutes: int,
+                   now: datetime | None = None, model: Throttle = SignInThrottle) -> ThrottleState:
     """Count a failure in the database (shared by all workers); lock after too many."""
     now = now or utcnow()
-    row = db.get(SignInThrottle, email_index, with_for_update=True)
-    if row is None:
-        row = SignInThrottle(email_index=email_index, failures=0)
-        db.add(row)
+    row = _row_for_update(db, model, key)
     window = timedelta(minutes=lock_minutes)
     if row.first_failure_at is None or now - row.first_failure_at > window:
         row.failures = 0
@@ -69,8 +85,8 @@ def record_failure(db: Session, email_index: str, max_failures: int, lock_minute
     return ThrottleState(bool(row.locked_until and row.locked_until > now), row.locked_until)
 
 
-def clear_failures(db: Session, email_index: str) -> None:
-    row = db.get(SignInThrottle, email_index)
+def clear_failures(db: Session, key: str, model: Throttle = SignInThrottle) -> None:
+    row = db.get(model, key)
     if row is not None:
         db.delete(row)
 
