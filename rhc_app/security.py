@@ -64,7 +64,8 @@ def _row_for_update(db: Session, model: Throttle, key: str) -> SignInThrottle | 
     key_column = model.__mapper__.primary_key[0].key
     db.execute(insert(model).values({key_column: key, "failures": 0}).on_conflict_do_nothing())
     row = db.get(model, key, with_for_update=True, populate_existing=True)
-    assert row is not None  # just inserted or already there
+    if row is None:  # cannot happen: just inserted, or already there
+        raise RuntimeError("throttle row missing")
     return row
 
 

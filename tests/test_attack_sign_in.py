@@ -268,3 +268,11 @@ def test_behind_a_configured_proxy_the_forwarded_address_counts(world, app, app_
     assert set(_fail_from(proxy, PER_CLIENT + 1)[PER_CLIENT:]) == {429}
     proxy.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.20"  # another person, same proxy
     assert Auth(proxy).sign_in(world.user("north", "worker")).status_code == 302
+
+
+def test_two_step_pages_need_a_signed_in_user(world, client):
+    for url in ("/account/two-step", "/account/two-step/remove"):
+        r = client.get(url)
+        assert r.status_code == 302 and "/sign-in" in r.headers["Location"], url
+        assert client.post(url, data={"password": PASSWORD, "current_code": "123456"}
+                           ).status_code in (302, 400)
