@@ -276,3 +276,23 @@ def test_two_step_pages_need_a_signed_in_user(world, client):
         assert r.status_code == 302 and "/sign-in" in r.headers["Location"], url
         assert client.post(url, data={"password": PASSWORD, "current_code": "123456"}
                            ).status_code in (302, 400)
+
+
+@LOW_LIMIT
+def test_failures_at_the_same_moment_all_count(world, app, app_config):
+    """Eight processes' worth of failures from one new address at once: the first row for the
+    address is created once (no error for the others) and every failure is counted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    users = [u for o in world.orgs.values() for u in o.users.values()]
+    clients = [_client(app) for _ in users]
+    tokens = [csrf_from(c.get("/sign-in").get_data(as_text=True)) for c in clients]
+
+    def fail(i: int) -> int:
+        return clients[i].post("/sign-in", data={"email": users[i].email, "password": "wrong-one",
+                                                 "code": "", "csrf_token": tokens[i]}).status_code
+
+    with ThreadPoolExecutor(len(users)) as pool:
+        answers = list(pool.map(fail, range(len(users))))
+    assert answers == [401] * len(users)
+    assert Auth(_client(app)).sign_in(world.user("north", "worker")).status_code == 429
