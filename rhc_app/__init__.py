@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
         # Derived from the key ring, so every worker and machine signs CSRF tokens alike.
         app.config["SECRET_KEY"] = keyring.index("flask-secret-key", "v1")
     _check_config(app)
+    _init_proxies(app)
     url = cfg.database_url(app.config, instance)
     database = Database(app, url, keyring)
     if keyring is not None and require_keys:
@@ -103,6 +104,18 @@ def _check_config(app: Flask) -> None:
         raise StartupError("RHC_SESSION_IDLE_MINUTES must be a positive number")
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session's own lifetime instead
     app.config["WTF_CSRF_SSL_STRICT"] = bool(app.config["FORCE_HTTPS"])
+
+
+def _init_proxies(app: Flask) -> None:
+    """Read the client address from X-Forwarded-For only when proxies are configured: the
+    per-client sign-in limit must not be fooled by a header any client can send."""
+    trusted = app.config["TRUSTED_PROXIES"]
+    if not isinstance(trusted, int) or isinstance(trusted, bool) or trusted < 0:
+        raise StartupError("RHC_TRUSTED_PROXIES must be 0 or a positive whole number")
+    if trusted:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted)  # type: ignore[method-assign]
 
 
 def _load_keyring(app: Flask, required: bool) -> KeyRing | None:

@@ -15,6 +15,11 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": True,
     "SIGN_IN_MAX_FAILURES": 5,
     "SIGN_IN_LOCK_MINUTES": 15,
+    # Failures from one client address (any accounts) before it is locked; an office behind
+    # one address shares it, so well above what its people mistype in a quarter of an hour.
+    "SIGN_IN_MAX_FAILURES_PER_CLIENT": 30,
+    # Proxies in front that set X-Forwarded-For; 0 trusts none (the address is the peer's).
+    "TRUSTED_PROXIES": 0,
     "PASSWORD_MIN_LENGTH": 12,
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     "FORCE_HTTPS": False,

@@ -108,6 +108,17 @@ class SignInThrottle(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class ClientThrottle(Base):
+    """Failed sign-ins per client address (by its keyed hash, never the address), shared by
+    every app process: one client cannot try many accounts."""
+
+    __tablename__ = "client_throttle"
+    address_index: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class WebSession(Base):
     """Server-side sessions: the cookie holds a random token; the row is keyed by its hash."""
 

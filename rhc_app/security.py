@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
 
 import pyotp
 from argon2 import PasswordHasher
@@ -14,7 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .models import SignInThrottle
+from .models import ClientThrottle, SignInThrottle
+from .password_policy import password_problem  # noqa: F401  (callers import it from here)
 
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _STANDARD = PasswordHasher()  # argon2id, library defaults
@@ -37,50 +35,45 @@ def verify_password(stored: str | None, password: str, fast: bool = False) -> bo
         return False
 
 
-@cache
-def _common_passwords() -> frozenset[str]:
-    text = resources.files("rhc_app").joinpath("data/common-passwords.txt").read_text("utf-8")
-    return frozenset(w.strip().casefold() for w in text.splitlines()
-                     if w.strip() and not w.startswith("#"))
-
-
-def password_problem(password: str, min_length: int, personal: tuple[str, ...] = ()) -> str | None:
-    """Plain-English reason a password is not acceptable, or None."""
-    if len(password) < min_length:
-        return f"Password must be {min_length} characters or more"
-    if len(password) > 256:
-        return "Password must be 256 characters or fewer"
-    if password.casefold() in _common_passwords():
-        return "Password is too common: choose one that other people are unlikely to use"
-    low = password.casefold()
-    parts = {p for v in personal for p in re.split(r"[\s@._+-]+", v or "") if len(p) >= 4}
-    if any(p.casefold() in low for p in parts | {v for v in personal if len(v or "") >= 4}):
-        return "Password must not contain your name or e-mail address"
-    return None
-
-
 @dataclass
 class ThrottleState:
     locked: bool
     locked_until: datetime | None = None
 
 
-def check_throttle(db: Session, email_index: str, now: datetime | None = None) -> ThrottleState:
+Throttle = type[SignInThrottle] | type[ClientThrottle]
+
+
+def check_throttle(db: Session, key: str, now: datetime | None = None,
+                   model: Throttle = SignInThrottle) -> ThrottleState:
+    """Is this e-mail (or, with model=ClientThrottle, this client address) locked out?"""
     now = now or utcnow()
-    row = db.get(SignInThrottle, email_index)
+    row = db.get(model, key)
     if row and row.locked_until and row.locked_until > now:
         return ThrottleState(True, row.locked_until)
     return ThrottleState(False)
 
 
-def record_failure(db: Session, email_index: str, max_failures: int, lock_minutes: int,
-                   now: datetime | None = None) -> ThrottleState:
+def _row_for_update(db: Session, model: Throttle, key: str) -> SignInThrottle | ClientThrottle:
+    """The throttle row, locked for this transaction; created first if missing, without an
+    error when another process creates the same row at the same moment."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    key_column = model.__mapper__.primary_key[0].key
+    db.execute(insert(model).values({key_column: key, "failures": 0}).on_conflict_do_nothing())
+    row = db.get(model, key, with_for_update=True, populate_existing=True)
+    if row is None:  # cannot happen: just inserted, or already there
+        raise RuntimeError("throttle row missing")
+    return row
+
+
+def record_failure(db: Session, key: str, max_failures: int, lock_minutes: int,
+                   now: datetime | None = None, model: Throttle = SignInThrottle) -> ThrottleState:
     """Count a failure in the database (shared by all workers); lock after too many."""
     now = now or utcnow()
-    row = db.get(SignInThrottle, email_index, with_for_update=True)
-    if row is None:
-        row = SignInThrottle(email_index=email_index, failures=0)
-        db.add(row)
+    row = _row_for_update(db, model, key)
     window = timedelta(minutes=lock_minutes)
     if row.first_failure_at is None or now - row.first_failure_at > window:
         row.failures = 0
@@ -93,8 +86,8 @@ def record_failure(db: Session, email_index: str, max_failures: int, lock_minute
     return ThrottleState(bool(row.locked_until and row.locked_until > now), row.locked_until)
 
 
-def clear_failures(db: Session, email_index: str) -> None:
-    row = db.get(SignInThrottle, email_index)
+def clear_failures(db: Session, key: str, model: Throttle = SignInThrottle) -> None:
+    row = db.get(model, key)
     if row is not None:
         db.delete(row)
 

@@ -21,10 +21,10 @@ from sqlalchemy import select
 
 from .. import audit, security
 from ..extensions import database, db
-from ..forms.auth import ChangePasswordForm, SignInForm, TotpSetupForm
+from ..forms.auth import ChangePasswordForm, SignInForm
 from ..models import User
 from ..sessions import end_all_sessions
-from . import bp
+from . import bp, guard
 
 GENERIC_FAILURE = "Email address, password or security code is not correct"
 
@@ -62,30 +62,26 @@ def sign_in() -> Any:
 
 def _attempt(form: SignInForm) -> User | str:
     s = db()
-    ring = database().keyring
-    email_index = ring.index("email", form.email.data)
-    cfg = current_app.config
-    if security.check_throttle(s, email_index).locked:
+    email_index = database().keyring.index("email", form.email.data)
+    if guard.locked(s, email_index):
         audit.record(s, "sign_in_locked")
         s.commit()
-        return (f"Too many failed attempts. Try again in {cfg['SIGN_IN_LOCK_MINUTES']} minutes, "
-                "or ask your administrator")
+        return guard.too_many_message()
     user = s.execute(select(User).where(User.email_index == email_index)).scalar_one_or_none()
     ok = security.verify_password(user.password_hash if user else None, form.password.data,
-                                  fast=cfg["ARGON2_FAST"])
+                                  fast=current_app.config["ARGON2_FAST"])
     if ok and user is not None and user.active:
         if user.totp_secret:
-            if not form.code.data:
-                return "Enter the security code from your authenticator app"
-            step = security.totp_step(user.totp_secret, form.code.data, user.totp_last_step)
+            # A missing code is a failure like a wrong one, with the same message: the page
+            # must not confirm that the password was right.
+            step = security.totp_step(user.totp_secret, form.code.data or "", user.totp_last_step)
             ok = step is not None
             if ok:
                 user.totp_last_step = step
         if ok:
             security.clear_failures(s, email_index)
             return user
-    security.record_failure(s, email_index, cfg["SIGN_IN_MAX_FAILURES"],
-                            cfg["SIGN_IN_LOCK_MINUTES"])
+    guard.count_failure(s, email_index)
     audit.record(s, "sign_in_failed", user_id=user.id if user else None,
                  org_id=user.organisation_id if user else None)
     s.commit()
@@ -128,11 +124,12 @@ def account() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm()
     cfg = current_app.config
+    status = 200
     if form.validate_on_submit():
         user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-        if not security.verify_password(user.password_hash, form.current.data,
-                                        fast=cfg["ARGON2_FAST"]):
-            form.current.errors.append("Current password is not correct")
+        if (refusal := _check_current_password(user, form.current.data)) is not None:
+            form.current.errors.append(refusal)
+            status = 429 if refusal == guard.too_many_message() else 200
         elif problem := security.password_problem(form.new.data, cfg["PASSWORD_MIN_LENGTH"],
                                                    (user.name or "", user.email or "")):
             form.new.errors.append(problem)
@@ -140,6 +137,7 @@ def change_password() -> Any:
             form.new.errors.append("New password must be different from your current password")
         else:
             s = db()
+            security.clear_failures(s, user.email_index)
             user.password_hash = security.hash_password(form.new.data, fast=cfg["ARGON2_FAST"])
             user.must_change_password = False
             user.session_version += 1  # every other session of this user ends now
@@ -155,30 +153,27 @@ def change_password() -> Any:
             if (user.role == "admin" or user.two_step_required) and not user.totp_secret:
                 return redirect(url_for("auth.totp_setup"))
             return redirect(_home())
-    return render_template("auth/change_password.html", form=form, title="Change your password")
+    return render_template("auth/change_password.html", form=form,
+                           title="Change your password"), status
 
 
-@bp.route("/account/two-step", methods=["GET", "POST"])
-def totp_setup() -> Any:
-    form = TotpSetupForm()
-    secret = session.get("totp_pending") or security.new_totp_secret()
-    session["totp_pending"] = secret
-    if form.validate_on_submit():
-        if security.totp_ok(secret, form.code.data):
-            s = db()
-            user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-            user.totp_secret = secret
-            session.pop("totp_pending", None)
-            audit.record(s, "totp_enabled", user_id=user.id, org_id=user.organisation_id,
-                         record_type="user", record_id=user.id)
-            s.commit()
-            flash("Two-step sign-in is on", "success")
-            return redirect(_home())
-        form.code.errors.append("The security code is not correct: check the time on your "
-                                "device and try the newest code")
-    uri = security.totp_uri(secret, current_user.email, current_app.config["SERVICE_NAME"])
-    return render_template("auth/totp_setup.html", form=form, secret=secret, uri=uri,
-                           title="Set up two-step sign-in")
+def _check_current_password(user: User, password: str) -> str | None:
+    """Why the current password is refused, or None: counted in the sign-in lock, so a
+    session left open cannot be used to guess the password."""
+    s = db()
+    if guard.locked(s, user.email_index):
+        audit.record(s, "password_change_locked", user_id=user.id, org_id=user.organisation_id,
+                     record_type="user", record_id=user.id)
+        s.commit()
+        return guard.too_many_message()
+    if security.verify_password(user.password_hash, password,
+                                fast=current_app.config["ARGON2_FAST"]):
+        return None
+    guard.count_failure(s, user.email_index)
+    audit.record(s, "password_change_failed", user_id=user.id, org_id=user.organisation_id,
+                 record_type="user", record_id=user.id)
+    s.commit()
+    return "Current password is not correct"
 
 
 def csrf_token_matches(posted: str | None, raw: str | None) -> bool:

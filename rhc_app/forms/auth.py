@@ -36,3 +36,29 @@ class TotpSetupForm(FlaskForm):
                        description="Enter the 6-digit code your authenticator app shows",
                        validators=[DataRequired("Enter the 6-digit security code")])
     submit = SubmitField("Turn on two-step sign-in", widget=GovSubmitInput())
+
+
+class ConfirmItIsYouMixin:
+    """Password and a code from the app in use now: needed to change or remove two-step
+    sign-in, so that a session left open is not enough to take over the account."""
+
+    password = PasswordField("Your password", widget=GovPasswordInput(),
+                             validators=[DataRequired("Enter your password"),
+                                         Length(max=256, message="Password is too long")])
+    current_code = StringField("Security code from the app you use now", widget=GovTextInput(),
+                               description="The 6-digit code your current authenticator app shows",
+                               validators=[DataRequired("Enter the 6-digit security code from "
+                                                        "the app you use now"),
+                                           Length(max=12, message="Security code is 6 digits")])
+
+
+class TotpChangeForm(ConfirmItIsYouMixin, FlaskForm):
+    code = StringField("Security code from the new app", widget=GovTextInput(),
+                       description="Enter the 6-digit code the new app shows for the key above",
+                       validators=[DataRequired("Enter the 6-digit security code from the new app"),
+                                   Length(max=12, message="Security code is 6 digits")])
+    submit = SubmitField("Change the app for two-step sign-in", widget=GovSubmitInput())
+
+
+class TotpRemoveForm(ConfirmItIsYouMixin, FlaskForm):
+    submit = SubmitField("Turn off two-step sign-in", widget=GovSubmitInput())
