@@ -2,14 +2,14 @@
 finding 9). The address is stored only as a keyed hash.
 
 Revision ID: 0005F
-Revises: 0004
+Revises: 0005B
 """
 from alembic import op
 import sqlalchemy as sa
 import rhc_app.db
 
 revision = "0005F"
-down_revision = "0004"
+down_revision = "0005B"
 branch_labels = None
 depends_on = None
 
