@@ -41,7 +41,7 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(cmd)
     import importlib
 
-    for name in ("data_cli", "backup_cli"):
+    for name in ("data_cli", "backup_cli", "sessions_cli"):
         try:
             module = importlib.import_module(f"rhc_app.{name}")
         except ModuleNotFoundError as exc:
