@@ -376,6 +376,14 @@ def _blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
+def _report_blank_run(errors: _Errors, first: int, count: int) -> None:
+    if count == 1:
+        errors.add(first, None, "this line is empty: delete it or fill it in")
+    else:
+        errors.add(first, None, f"lines {first:,} to {first + count - 1:,} are empty "
+                   f"({count:,} lines): delete them or fill them in")
+
+
 def _read_rows(
     reader: Iterator[list[str]],
     errors: _Errors,
@@ -399,15 +407,17 @@ def _read_rows(
     rows: list[DatasetRow] = []
     episode_lines: dict[str, int] = {}
     birth_dates: dict[str, tuple[date, int]] = {}
-    blank_lines: list[int] = []  # reported only if a row follows: blank lines at the end are fine
+    # A run of blank lines is reported only if a row follows (blank lines at the end are
+    # fine), as one error: kept as its first line and length, never a list of every line.
+    blank_from, blanks = 0, 0
     count = 0
     for line, record in enumerate(reader, start=2):
         if _blank(record):
-            blank_lines.append(line)
+            blank_from, blanks = (blank_from or line), blanks + 1
             continue
-        for blank in blank_lines:
-            errors.add(blank, None, "this line is empty: delete it or fill it in")
-        blank_lines.clear()
+        if blanks:
+            _report_blank_run(errors, blank_from, blanks)
+            blank_from, blanks = 0, 0
         count += 1
         if count > max_rows:
             raise _TooManyRows
