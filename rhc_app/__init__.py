@@ -18,6 +18,7 @@ from . import config as cfg
 from .crypto import CryptoError, KeyMissing, KeyRing
 from .domain.lifecycle import STATUS_COLOURS, STATUS_LABELS
 from .extensions import Database, csrf, login_manager
+from .private_files import NotPrivate, secure_instance, use_private_umask
 from .sessions import DatabaseSessionInterface
 
 # Views reachable without signing in; everything else is refused by default.
@@ -44,6 +45,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
     _check_config(app)
     _init_proxies(app)
     url = cfg.database_url(app.config, instance)
+    # Everything this process creates (database, WAL, restored copies) is its user's alone.
+    use_private_umask()
+    try:
+        secure_instance(instance, url)
+    except NotPrivate as exc:
+        raise StartupError(f"rhc_app will not start: {exc}") from exc
     database = Database(app, url, keyring)
     if keyring is not None and require_keys:
         try:

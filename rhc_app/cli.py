@@ -41,7 +41,7 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(cmd)
     import importlib
 
-    for name in ("data_cli", "backup_cli", "audit_cli"):
+    for name in ("data_cli", "backup_cli", "audit_cli", "sessions_cli"):
         try:
             module = importlib.import_module(f"rhc_app.{name}")
         except ModuleNotFoundError as exc:
@@ -203,15 +203,18 @@ def orgs_create(slug: str, name: str, kind: str) -> None:
 @click.option("--repeat-window-days", type=click.IntRange(1, 365))
 @click.option("--require-signoff/--no-require-signoff", default=None,
               help="Must a manager sign off a conversation before it counts as complete?")
+@click.option("--small-count-threshold", type=click.IntRange(2, 20),
+              help="Counts below this are shown as '<N' in shared outputs (default 5).")
 def orgs_set(slug: str, repeat_threshold: int | None, repeat_window_days: int | None,
-             require_signoff: bool | None) -> None:
+             require_signoff: bool | None, small_count_threshold: int | None) -> None:
     """Change an organisation's settings."""
     with session_with_keys() as s:
         org = _org(s, slug)
         settings = dict(org.settings or {})
         for key, value in (("repeat_threshold", repeat_threshold),
                            ("repeat_window_days", repeat_window_days),
-                           ("require_signoff", require_signoff)):
+                           ("require_signoff", require_signoff),
+                           ("small_count_threshold", small_count_threshold)):
             if value is not None:
                 settings[key] = value
         org.settings = settings

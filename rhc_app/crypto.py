@@ -124,7 +124,7 @@ class KeyRing:
 
     def save(self, path: Path) -> None:
         """Write atomically with mode 0600 from the start (never world-readable, even briefly)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -74,7 +74,7 @@ def export(org_slug: str, start: str, end: str, output: str | None) -> None:
         ring = s.info["keyring"]
         text = export_dataset(datasets.export_rows(s, org, lo, hi),
                               lambda purpose, value: ring.pseudonym(org.id, purpose, value),
-                              as_of=hi)
+                              as_of=hi, threshold=int(org.setting("small_count_threshold")))
         audit.record(s, "dataset_exported", org_id=org.id, detail=f"{lo} to {hi}")
         s.commit()
     if output:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .casework import empty_canvas
 from .crypto import KeyRing
+from .domain import ethnicity as ethnic_groups
 from .domain import figures
 from .domain.dataset import DatasetRow, ParseResult, parse_dataset
 from .domain.figures import EpisodeFacts
@@ -167,7 +168,8 @@ def facts(s: Session, org: Organisation, start: date, end: date, *, personal: bo
         for i in range(0, len(ids), 5000):  # bounded IN lists
             for child in s.execute(select(Child).where(Child.id.in_(ids[i:i + 5000]))).scalars():
                 dob = date.fromisoformat(child.date_of_birth) if child.date_of_birth else None
-                about[child.id] = (dob, child.gender, child.ethnicity)
+                # Older free-text values are counted under their census category.
+                about[child.id] = (dob, child.gender, ethnic_groups.display(child.ethnicity))
     out = []
     for reported, found, in_care, child_id, offered, outcome, held in rows:
         dob, gender, ethnicity = about.get(child_id, (None, None, None))

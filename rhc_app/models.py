@@ -34,8 +34,9 @@ class Organisation(IdMixin, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # small_count_threshold: counts below it are shown as "<N" in what is shared outside.
     DEFAULTS = {"repeat_threshold": 3, "repeat_window_days": 30, "require_signoff": False,
-                "extra_risk_factors": {}}
+                "extra_risk_factors": {}, "small_count_threshold": 5}
 
     def setting(self, key: str) -> Any:
         return (self.settings or {}).get(key, self.DEFAULTS[key])

@@ -1,19 +1,27 @@
 """Server-side sessions kept in the database, so every gunicorn worker (and every machine on
 one PostgreSQL) sees the same sessions, and signing out really ends a session: a replayed
-cookie finds no row. The cookie holds only a random token; the row is keyed by its SHA-256."""
+cookie finds no row. The cookie holds only a random token; the row is keyed by its SHA-256.
+
+Before sign-in there is nothing worth a row: an anonymous visitor's CSRF token and flash
+messages ride in a cookie signed with the app's secret (as Flask's own sessions do), so a
+flood of cookie-less requests stores nothing. Expired rows are purged a few at a time
+whenever a row is created (at sign-in), and in bulk by `rhc sessions purge`."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, update
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from .crypto import CryptoError
@@ -21,6 +29,13 @@ from .db import utcnow
 from .models import User, WebSession
 
 COOKIE_NAME = "rhc_session"
+# What an anonymous session may keep in its signed cookie: nothing personal. Anything else
+# (or a signed-in user) gets a server-side row.
+COOKIE_KEYS = frozenset({"csrf_token", "_flashes"})
+# A server-side token is token_urlsafe(32); a signed anonymous cookie is longer and has dots.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}", re.ASCII)
+_SIGNED = re.compile(r"[A-Za-z0-9_.-]{20,4000}", re.ASCII)
+PURGE_ON_SIGN_IN = 100  # expired rows removed each time a row is created: bounded work
 
 
 def _hash(token: str) -> str:
@@ -61,11 +76,42 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
         self.expired_user_id: str | None = None
 
 
+def _signer(app: Flask) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app.secret_key or "", salt="rhc-anonymous-session")
+
+
+def _cookie_only(session: ServerSession) -> bool:
+    return session.token is None and set(session) <= COOKIE_KEYS
+
+
+def expired_before(app: Flask, now: datetime) -> tuple[datetime, datetime]:
+    """Rows last seen before the first, or created before the second, have expired."""
+    return (now - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
+            now - timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"]))
+
+
+def purge_expired(db: Session, app: Flask, limit: int | None = None) -> int:
+    """Delete expired rows (at most `limit`); the caller commits. Returns how many."""
+    idle, absolute = expired_before(app, utcnow())
+    query = select(WebSession.token_hash).where(
+        or_(WebSession.last_seen_at < idle, WebSession.created_at < absolute))
+    if limit is not None:
+        query = query.limit(limit)
+    hashes = list(db.execute(query).scalars())
+    for i in range(0, len(hashes), 500):  # bounded IN lists
+        db.execute(delete(WebSession).where(WebSession.token_hash.in_(hashes[i:i + 500])))
+    return len(hashes)
+
+
 class DatabaseSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(COOKIE_NAME)
-        if not token or len(token) > 100:
+        if not token:
             return ServerSession()
+        if "." in token:
+            return self._open_signed(app, token)
+        if not _TOKEN.fullmatch(token):
+            return ServerSession()  # not one of ours (non-ASCII, too long…): no session
         db = app.extensions["rhc_db"]()
         row = db.get(WebSession, _hash(token))
         if row is None:
@@ -101,6 +147,18 @@ class DatabaseSessionInterface(SessionInterface):
             writer.commit()
         return session
 
+    def _open_signed(self, app: Flask, value: str) -> ServerSession:
+        if not _SIGNED.fullmatch(value):
+            return ServerSession()
+        try:
+            data = _signer(app).loads(
+                value, max_age=int(app.config["SESSION_ABSOLUTE_HOURS"] * 3600))
+        except BadData:
+            return ServerSession()
+        if not isinstance(data, dict) or not set(data) <= COOKIE_KEYS:
+            return ServerSession()
+        return ServerSession(data)
+
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
         db = app.extensions["rhc_database"].writer()
@@ -126,6 +184,11 @@ class DatabaseSessionInterface(SessionInterface):
             db.commit()
             response.delete_cookie(name, path="/")
             return
+        if _cookie_only(session):
+            if session.modified:
+                response.set_cookie(name, _signer(app).dumps(dict(session)), **cookie_args)
+            db.commit()
+            return
         if not (session.modified or not session.row_created):
             return
         user_id = session.get("_user_id")
@@ -136,6 +199,7 @@ class DatabaseSessionInterface(SessionInterface):
             db.add(WebSession(token_hash=token_hash, user_id=user_id,
                               user_session_version=version,
                               data=_seal(app, token_hash, dict(session))))
+            purge_expired(db, app, PURGE_ON_SIGN_IN)
         else:
             row = db.get(WebSession, _hash(session.token))
             if row is None:  # ended meanwhile (signed out in another tab)

@@ -18,14 +18,14 @@ HEADER = ("child_ref,child_name,date_of_birth,gender,ethnicity,in_care,episode_r
 ROWS = [
     # Q1: A twice (in care), B, C
     "A1,Ada Sampleton,2010-01-02,female,White British,yes,E1,2024-05-10T10:00Z,2024-05-11T10:00Z,high,2024-05-11T12:00Z,accepted,2024-05-12T09:00Z,criminal_activity;drug_misuse",
-    "B1,Bo Sampleton,2009-03-04,male,Black British,no,E2,2024-05-12T10:00Z,2024-05-13T10:00Z,low,2024-05-13T12:00Z,declined,,",
+    "B1,Bo Sampleton,2009-03-04,male,Caribbean,no,E2,2024-05-12T10:00Z,2024-05-13T10:00Z,low,2024-05-13T12:00Z,declined,,",
     "C1,Cy Sampleton,2008-05-06,other,,no,E3,2024-06-01T10:00Z,2024-06-02T10:00Z,medium,2024-06-02T12:00Z,accepted,2024-06-05T18:00Z,criminal_activity",
     "A1,Ada Sampleton,2010-01-02,female,White British,yes,E4,2024-06-20T10:00Z,2024-06-21T10:00Z,,,,,",
     # Q2: D
     "D1,Di Sampleton,2011-07-08,female,,no,E5,2024-08-01T10:00Z,2024-08-01T20:00Z,low,2024-08-02T09:00Z,accepted,2024-08-02T10:00Z,sexual_exploitation",
     # Q3: nothing. Q4: B again, E (in care) held exactly 72 hours after found
-    "B1,Bo Sampleton,2009-03-04,male,Black British,no,E6,2025-02-01T10:00Z,2025-02-02T10:00Z,medium,2025-02-02T11:00Z,not_completed,,",
-    "E1,Eve Sampleton,2012-09-10,female,Mixed,yes,E7,2025-02-03T10:00Z,2025-02-04T10:00Z,high,2025-02-04T12:00Z,accepted,2025-02-07T10:00Z,criminal_activity;bullied",
+    "B1,Bo Sampleton,2009-03-04,male,Caribbean,no,E6,2025-02-01T10:00Z,2025-02-02T10:00Z,medium,2025-02-02T11:00Z,not_completed,,",
+    "E1,Eve Sampleton,2012-09-10,female,White and Asian,yes,E7,2025-02-03T10:00Z,2025-02-04T10:00Z,high,2025-02-04T12:00Z,accepted,2025-02-07T10:00Z,criminal_activity;bullied",
 ]
 
 EXPECTED_ALL = [

@@ -26,7 +26,7 @@ def _sessions_of(db, user):
 
 
 def test_cookie_attributes_and_renewal_at_sign_in(world, auth, client, db):
-    client.get("/sign-in")  # stores a CSRF token: an anonymous session exists
+    client.get("/sign-in")  # a CSRF token, kept in a signed cookie (no row) until sign-in
     before = session_cookie(client)
     assert before
     r = auth.sign_in(world.user("north", "worker"))

@@ -52,7 +52,7 @@ def new_child() -> Any:
         ok, child = apply(form, lambda: add_child(db(), ring(), user(), ChildDetails(
             name=form.name.data, case_reference=form.case_reference.data.strip(),
             date_of_birth=form.date_of_birth.data.isoformat() if form.date_of_birth.data
-            else None, gender=form.gender.data, ethnicity=form.ethnicity.data or None,
+            else None, gender=form.gender.data, ethnicity=(form.ethnicity.data or "").strip() or None,
             in_care=form.in_care.data == "yes", home_area=form.home_area.data or None)))
         if ok:
             flash("Child added. Now add the missing episode.", "success")

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import cast
 
+from rhc_app.domain import disclosure
+from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.figures import LONDON, EpisodeFacts, Outcome, age_band, csv_safe
 from rhc_app.domain.risk_factors import codes_for
 
@@ -228,6 +230,17 @@ class _RowParser:
             return None
         return value.lower()
 
+    def ethnic_group(self) -> str | None:
+        value = self.text("ethnicity")
+        if value is None:
+            return None
+        found = ethnic_groups.canonical(value)
+        if found is None:
+            self.error("ethnicity", f"ethnicity '{value[:100]}' is not a 2021 census category: "
+                       "use a category name such as Indian, Irish or White and Asian, "
+                       "or Not known or Refused")
+        return found
+
     def when(self, column: str, required: bool = False) -> datetime | None:
         value = self.text(column, required)
         if value is None:
@@ -287,7 +300,7 @@ def _parse_row(p: _RowParser, known: Mapping[str, str]) -> DatasetRow | None:
     outcome = p.choice("rhc_outcome", OUTCOMES)
     held = p.when("rhc_held_at")
     dob = p.birth_date()
-    child_name, ethnicity = p.text("child_name"), p.text("ethnicity")
+    child_name, ethnicity = p.text("child_name"), p.ethnic_group()
     gender, police_risk = p.choice("gender", GENDERS), p.choice("police_risk", POLICE_RISKS)
     risk_factors = p.codes(known)
     _before(p, found, reported, "found_at", "reported_missing_at")
@@ -376,6 +389,14 @@ def _blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
+def _report_blank_run(errors: _Errors, first: int, count: int) -> None:
+    if count == 1:
+        errors.add(first, None, "this line is empty: delete it or fill it in")
+    else:
+        errors.add(first, None, f"lines {first:,} to {first + count - 1:,} are empty "
+                   f"({count:,} lines): delete them or fill them in")
+
+
 def _read_rows(
     reader: Iterator[list[str]],
     errors: _Errors,
@@ -399,15 +420,17 @@ def _read_rows(
     rows: list[DatasetRow] = []
     episode_lines: dict[str, int] = {}
     birth_dates: dict[str, tuple[date, int]] = {}
-    blank_lines: list[int] = []  # reported only if a row follows: blank lines at the end are fine
+    # A run of blank lines is reported only if a row follows (blank lines at the end are
+    # fine), as one error: kept as its first line and length, never a list of every line.
+    blank_from, blanks = 0, 0
     count = 0
     for line, record in enumerate(reader, start=2):
         if _blank(record):
-            blank_lines.append(line)
+            blank_from, blanks = (blank_from or line), blanks + 1
             continue
-        for blank in blank_lines:
-            errors.add(blank, None, "this line is empty: delete it or fill it in")
-        blank_lines.clear()
+        if blanks:
+            _report_blank_run(errors, blank_from, blanks)
+            blank_from, blanks = 0, 0
         count += 1
         if count > max_rows:
             raise _TooManyRows
@@ -448,16 +471,26 @@ def _cell(value: object) -> str:
 
 
 def export_dataset(
-    rows: Iterable[DatasetRow], pseudonym: Callable[[str, str], str], as_of: date
+    rows: Iterable[DatasetRow], pseudonym: Callable[[str, str], str], as_of: date,
+    threshold: int | None = None,
 ) -> str:
-    """The partner export: pseudonymised refs, age band instead of name and birth date."""
+    """The partner export: pseudonymised refs, age band instead of name and birth date.
+
+    Ethnicity is the census category (an older stored value as recorded). With a
+    `threshold`, a category fewer children than that share in the export is withheld: a
+    child who is the only one of their group in a borough's export is recognisable."""
+    rows = list(rows)
+    shown = [(r.child_ref, ethnic_groups.display(r.ethnicity)) for r in rows]
+    rare = disclosure.rare_values(shown, threshold) if threshold else set()
+    withheld = disclosure.WITHHELD.format(n=threshold)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    for r in rows:
+    for r, (_child, ethnicity) in zip(rows, shown, strict=True):
         writer.writerow(_cell(v) for v in (
             pseudonym("child", r.child_ref), age_band(r.date_of_birth, as_of), r.gender,
-            r.ethnicity, r.in_care, pseudonym("episode", r.episode_ref), r.reported_missing_at,
+            withheld if ethnicity in rare else ethnicity, r.in_care,
+            pseudonym("episode", r.episode_ref), r.reported_missing_at,
             r.found_at, r.police_risk, r.rhc_offered_at, r.rhc_outcome, r.rhc_held_at,
             ";".join(r.risk_factors),
         ))

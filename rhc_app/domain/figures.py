@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -249,14 +250,30 @@ def table_from_counts(year: int, cohort: Cohort, counts: Sequence[dict[str, int]
     return QuarterlyTable(year=year, cohort=cohort, rows=rows)
 
 
+# Characters a spreadsheet skips before deciding a cell is a formula: whitespace (including
+# the no-break space), and the zero-width and byte-order marks that show as nothing.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u180e"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_safe(value: object) -> str:
     """A CSV cell a spreadsheet will not run as a formula (the OWASP CSV-injection advice).
 
-    Labels can come from an organisation's own settings, so any text starting with = + - @
-    or a tab is prefixed with an apostrophe. A lone "-" (no figure) is left as it is.
+    Labels can come from an organisation's own settings and older records, so the check is
+    made on the text as a spreadsheet reads it: look-alike characters folded (NFKC, so a
+    full-width ＝ is =), leading whitespace and invisible characters skipped. If that starts
+    with = + - @ tab or CR, the cell is prefixed with an apostrophe. A lone "-" (no figure)
+    is left as it is.
     """
     text = "" if value is None else str(value)
-    if text != "-" and text.startswith(("=", "+", "-", "@", "\t", "\r")):
+    if text == "-":
+        return text
+    folded = unicodedata.normalize("NFKC", text)
+    start = 0
+    while start < len(folded) and (folded[start] in _INVISIBLE or (
+            folded[start].isspace() and folded[start] not in "\t\r")):
+        start += 1
+    if folded[start:].startswith(_FORMULA_START):
         return "'" + text
     return text
 

@@ -9,12 +9,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovDateInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..domain import ethnicity
 from .fields import DayMonthYearField, LocalDateTimeField
 
 GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other"),
@@ -43,8 +45,12 @@ class ChildForm(FlaskForm):
     gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS,
                         default="not_recorded",
                         validators=[InputRequired("Select the child's gender, or Not recorded")])
-    ethnicity = StringField("Ethnicity", widget=GovTextInput(),
-                            validators=[Optional(), Length(max=100, message="Enter 100 characters or fewer")])
+    # The 2021 census categories only: free text would reach partners' spreadsheets as typed.
+    ethnicity = SelectField(
+        "Ethnic group", widget=GovSelect(), choices=ethnicity.choices(), default="",
+        validate_choice=False, description="As the child or their family describe it",
+        validators=[Optional(), AnyOf(ethnicity.ALL, message="Select an ethnic group from the "
+                                      "list, or Not known")])
     in_care = RadioField("Is the child in care?", widget=GovRadioInput(),
                          choices=[("yes", "Yes, in care (looked after)"), ("no", "No, at home")],
                          validators=[InputRequired("Select whether the child is in care")])

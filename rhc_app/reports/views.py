@@ -12,7 +12,7 @@ from .. import audit, datasets
 from ..access import require_role
 from ..db import utcnow
 from ..documents.report_pdf import ReportTable, build_report_pdf
-from ..domain import charts, figures
+from ..domain import charts, disclosure, figures
 from ..extensions import db
 from ..forms.reports import UploadForm
 from ..views_common import audit_event, ring, user
@@ -69,21 +69,25 @@ def quarterly() -> Any:
                  detail=f"{year} {fmt or 'page'}")
     db().commit()
     label = figures.financial_year_label(year)
+    # Downloads leave the team (committee papers): small counts suppressed; the page is exact.
+    threshold = int(org.setting("small_count_threshold"))
     if fmt == "csv":
         cohort = request.args.get("cohort", "all")
         if cohort not in tables:
             abort(400)
-        return _download(figures.to_csv(tables[cohort][year]), "text/csv",
+        return _download(disclosure.quarterly_csv(tables[cohort][year], threshold), "text/csv",
                          f"rhc-quarterly-{cohort}-{year}.csv")
     if fmt == "pdf":
         names = {"all": "All children", "in-care": "Children in care"}
         parts = [ReportTable(f"{names[c]}, {figures.financial_year_label(y)}",
-                             ["Measure", *figures.COLUMNS], tables[c][y].as_rows())
+                             ["Measure", *figures.COLUMNS],
+                             disclosure.table_rows(tables[c][y], threshold))
                  for c in tables for y in (year, year - 1)]
         pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
                                org.name, parts, utcnow(),
                                ["Within timescale: held within 72 hours of the time found. "
-                                "An episode counts in the quarter the child was reported missing."])
+                                "An episode counts in the quarter the child was reported missing.",
+                                disclosure.note(threshold)])
         return _download(pdf, "application/pdf", f"rhc-quarterly-{year}.pdf")
     chart_list = []
     for measure in figures.MEASURES:
@@ -124,18 +128,19 @@ def risk_factors() -> Any:
     audit.record(db(), "report_risk_factors", user_id=user().id, org_id=org.id,
                  detail=f"{start} to {end} {fmt or 'page'}")
     db().commit()
+    threshold = int(org.setting("small_count_threshold"))
     if fmt == "csv":
-        return _download(figures.risk_factors_to_csv(counts), "text/csv",
+        return _download(disclosure.risk_factors_csv(counts, threshold), "text/csv",
                          f"rhc-risk-factors-{start}-{end}.csv")
     sections = [("Age at the end of the period", parts["age"]), ("Gender", parts["gender"]),
                 ("Ethnicity", parts["ethnicity"]), ("Care status", parts["care_status"])]
     if fmt == "pdf":
         tables = [ReportTable("Risk factors in conversations held", ["Code", "Risk factor", "Count"],
-                              [[c, lab, str(n)] for c, lab, n in counts])]
+                              disclosure.count_rows(counts, threshold))]
         tables += [ReportTable(f"Missing children by {h.lower()}", ["", "Children"],
-                               [[lab, str(n)] for lab, n in rows]) for h, rows in sections]
+                               disclosure.count_rows(rows, threshold)) for h, rows in sections]
         pdf = build_report_pdf(f"Risk factors and missing children, {start} to {end}", org.name,
-                               tables, utcnow())
+                               tables, utcnow(), [disclosure.note(threshold)])
         return _download(pdf, "application/pdf", f"rhc-risk-factors-{start}-{end}.pdf")
     return render_template("reports/risk_factors.html", counts=counts, sections=sections,
                            children=parts["children"], start=start, end=end,
