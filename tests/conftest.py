@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,12 +16,12 @@ import pytest
 from sqlalchemy import text
 
 from rhc_app import create_app
-from rhc_app.casework import ChildDetails, EpisodeDetails, add_child, add_episode
 from rhc_app.crypto import KeyRing
-from rhc_app.db import make_engine, make_sessionmaker
-from rhc_app.migrate import upgrade
-from rhc_app.models import Base, KeyCheck, Organisation, User
-from rhc_app.security import hash_password
+from rhc_app.security.passwords import hash_password
+from rhc_app.services.casework import ChildDetails, EpisodeDetails, add_child, add_episode
+from rhc_app.store.db import make_engine, make_sessionmaker
+from rhc_app.store.migrate import upgrade
+from rhc_app.store.models import Base, KeyCheck, Organisation, User
 
 pytest_plugins = ["tests.reliability_plugin"]  # the battery's summary lines
 
@@ -31,6 +32,23 @@ PASSWORD = "correct-horse-staple-battery"
 for _name in list(os.environ):
     if _name.startswith("RHC_") and _name != "RHC_TEST_DATABASE_URL":
         del os.environ[_name]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_temp_folder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The app under test writes its temporary files (spooled uploads, PDF builds) in a folder
+    this run owns, so the plaintext scans read only what the app wrote, never another
+    program's files in the machine's /tmp."""
+    folder = tmp_path_factory.mktemp("app-tmp")
+    saved = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = str(folder)
+    os.environ["TMPDIR"] = str(folder)
+    yield folder
+    tempfile.tempdir = saved[0]
+    if saved[1] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved[1]
 
 
 @pytest.fixture(scope="session")
@@ -186,7 +204,7 @@ def make_case(db: Any, user: User, *, name: str = "Robin Testchild", ref: str | 
               found_hours_ago: float | None = 10, reported_hours_ago: float = 30,
               police_risk: str = "medium", in_care: bool = False) -> Any:
     """A child with one episode (and its conversation), held by `user` if a worker."""
-    from rhc_app.models import Child
+    from rhc_app.store.models import Child
 
     ring = db.info["keyring"]
     child = None

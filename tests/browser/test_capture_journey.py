@@ -19,9 +19,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import update
 
-from rhc_app.casework import record_outcome
-from rhc_app.db import utcnow
-from rhc_app.models import WebSession
+from rhc_app.services.casework import record_outcome
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import WebSession
 from tests.conftest import make_case, now
 from tests.reliability_plugin import report
 
@@ -311,14 +311,17 @@ def _written_since(folder: Path, since: float) -> list[Path]:
     return out
 
 
-def assert_no_plaintext(app, started: float, log_text: str) -> None:  # type: ignore[no-untyped-def]
+def assert_no_plaintext(app, started: float, log_text: str,  # type: ignore[no-untyped-def]
+                        own_temp_folder: Path) -> None:
     """After the whole journey: no canary in the SQLite file and its WAL, the logs, or any file
-    written to the temp folder or the instance folder."""
+    written to the app's temp folder (the run's own, see `own_temp_folder`) or the instance
+    folder."""
     instance = Path(app.config["INSTANCE_PATH"])
     sqlite = sorted(instance.glob("rhc.sqlite3*"))
     assert instance / "rhc.sqlite3" in sqlite  # and its -wal and -shm while the app runs
-    files = {*sqlite, *_written_since(instance, started),
-             *_written_since(Path(tempfile.gettempdir()), started)}
+    temp = Path(tempfile.gettempdir())
+    assert temp.is_relative_to(own_temp_folder)  # never the machine's shared /tmp
+    files = {*sqlite, *_written_since(instance, started), *_written_since(temp, started)}
     variants = {v: (v.encode(), v.encode().lower(), v.encode("utf-16-le")) for v in CANARIES}
     leaks = []
     for f in files:
@@ -335,7 +338,7 @@ def assert_no_plaintext(app, started: float, log_text: str) -> None:  # type: ig
 
 
 def test_capture_journey(page: Page, viewport: str, live_server: str, app, world, db,
-                         caplog) -> None:  # type: ignore[no-untyped-def]
+                         caplog, own_temp_folder) -> None:  # type: ignore[no-untyped-def]
     for name in (None, "sqlalchemy.engine", "rhc_app", "werkzeug"):
         caplog.set_level(logging.DEBUG if name != "sqlalchemy.engine" else logging.INFO, logger=name)
     started = time.time() - 1  # file times are whole seconds on some file systems
@@ -358,7 +361,8 @@ def test_capture_journey(page: Page, viewport: str, live_server: str, app, world
     resolve_edit_conflict(page, viewport)
     complete_conversation(page)
     assert "INSERT INTO" in caplog.text  # the log really holds the SQL and its parameters
-    assert_no_plaintext(app, started, caplog.text + "\n".join(str(r.args) for r in caplog.records))
+    assert_no_plaintext(app, started, caplog.text + "\n".join(str(r.args) for r in caplog.records),
+                        own_temp_folder)
 
 
 # -- the Save button and the autosave must not race -----------------------------------------
