@@ -3,7 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-ASSETS := rhc_app/static/rhc.css rhc_app/static/govuk-frontend.min.js
+ASSETS := rhc_app/web/static/rhc.css rhc_app/web/static/govuk-frontend.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -20,10 +20,10 @@ $(STAMP): pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 
-$(ASSETS) assets: node_modules/.package-lock.json rhc_app/assets/scss/app.scss
+$(ASSETS) assets: node_modules/.package-lock.json rhc_app/web/assets/scss/app.scss
 	npx --no-install sass --quiet --no-source-map --style=compressed --load-path=node_modules \
-	    rhc_app/assets/scss/app.scss rhc_app/static/rhc.css
-	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js rhc_app/static/
+	    rhc_app/web/assets/scss/app.scss rhc_app/web/static/rhc.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js rhc_app/web/static/
 
 # The demo passwords are printed once the server answers, so they are the last thing on screen
 # rather than scrolled away by gunicorn's start-up lines.
@@ -53,4 +53,4 @@ bench: install
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) node_modules rhc_app/static/rhc.css rhc_app/static/govuk-frontend.min.js
+	rm -rf $(VENV) node_modules rhc_app/web/static/rhc.css rhc_app/web/static/govuk-frontend.min.js

@@ -29,12 +29,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from rhc_app.casework import ACTIONS, AREAS, empty_canvas
 from rhc_app.crypto import KeyRing
-from rhc_app.db import make_engine, make_sessionmaker, new_id
 from rhc_app.domain.risk_factors import RISK_FACTORS
-from rhc_app.models import Child, ContactAttempt, Conversation, Episode, Organisation, User
-from rhc_app.security import hash_password
+from rhc_app.security.passwords import hash_password
+from rhc_app.services.casework import ACTIONS, AREAS, empty_canvas
+from rhc_app.store.db import make_engine, make_sessionmaker, new_id
+from rhc_app.store.models import Child, ContactAttempt, Conversation, Episode, Organisation, User
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG_SLUG = "benchshire"

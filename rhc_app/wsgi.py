@@ -1,5 +1,5 @@
 """The WSGI entry point for gunicorn: `gunicorn rhc_app.wsgi:app`."""
 
-from . import create_app
+from rhc_app import create_app
 
 app = create_app()

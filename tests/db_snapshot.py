@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rhc_app.models import Base
+from rhc_app.store.models import Base
 
 # A session's own idle clock, refreshed at most once a minute by any request: not a change
 # the request made to the records.

@@ -15,9 +15,10 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from rhc_app import StartupError, create_app, extensions
-from rhc_app.db import make_engine
-from rhc_app.sessions import COOKIE_NAME
+from rhc_app import StartupError, create_app
+from rhc_app.store.db import make_engine
+from rhc_app.web import extensions
+from rhc_app.web.sessions import COOKIE_NAME
 from tests.conftest import PG_URL, config_for
 
 

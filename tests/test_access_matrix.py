@@ -7,8 +7,8 @@ database (every table's rows compared before and after)."""
 import pyotp
 import pytest
 
-from rhc_app import PUBLIC_ENDPOINTS
-from rhc_app.models import User
+from rhc_app.store.models import User
+from rhc_app.web import PUBLIC_ENDPOINTS
 from tests.conftest import Auth, csrf_from, make_case, make_user
 from tests.db_snapshot import assert_unchanged, database_rows
 from tests.reliability_plugin import report

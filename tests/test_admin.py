@@ -5,7 +5,7 @@ import re
 import pyotp
 from sqlalchemy import select
 
-from rhc_app.models import Organisation, User, WebSession
+from rhc_app.store.models import Organisation, User, WebSession
 from tests.conftest import csrf_from
 
 

@@ -12,7 +12,7 @@ import re
 import pyotp
 from sqlalchemy import select
 
-from rhc_app.models import AuditEvent, User
+from rhc_app.store.models import AuditEvent, User
 from tests.conftest import Auth, csrf_from, make_user
 from tests.reliability_plugin import attack_refused
 
@@ -135,7 +135,7 @@ def test_only_a_manager_of_the_organisation_approves_and_not_their_own(app, worl
     db.commit()
     boss_auth = Auth(app.test_client())
     assert boss_auth.sign_in("second.manager@north.example.org").status_code == 302
-    from rhc_app import invitations
+    from rhc_app.services import invitations
 
     db.rollback()
     assert invitations.approvable(db, db.get(User, boss.id), boss.id) is None

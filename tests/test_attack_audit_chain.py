@@ -17,9 +17,10 @@ from datetime import UTC
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from rhc_app import audit, create_app
+from rhc_app import create_app
 from rhc_app.crypto import KeyRing
-from rhc_app.models import AuditEvent
+from rhc_app.security import audit
+from rhc_app.store.models import AuditEvent
 from tests.conftest import config_for, make_case, prepare_database
 from tests.helpers_security import disposing_engines, refusal
 from tests.reliability_plugin import attack_refused
@@ -230,7 +231,7 @@ def _cli(instance, url):
 def legacy(instance, sqlite_template, pg_migrated):
     """An instance from before the chain was keyed: an unkeyed log, a key ring that does not
     record where the keyed chain begins."""
-    from rhc_app.db import make_engine, make_sessionmaker
+    from rhc_app.store.db import make_engine, make_sessionmaker
 
     new = KeyRing.generate()
     old = KeyRing(new.keys, new.active, new.index_key, None)

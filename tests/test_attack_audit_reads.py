@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from rhc_app.casework import complete, empty_canvas, record_outcome, save_canvas
-from rhc_app.models import AuditEvent, Conversation
+from rhc_app.services.casework import complete, empty_canvas, record_outcome, save_canvas
+from rhc_app.store.models import AuditEvent, Conversation
 from tests.conftest import csrf_from, make_case, now
 from tests.reliability_plugin import attack_refused
 

@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from rhc_app.amendments import amend_episode, trail
-from rhc_app.casework import (
+from rhc_app.services.amendments import amend_episode, trail
+from rhc_app.services.casework import (
     CaseworkError,
     ChildDetails,
     EpisodeDetails,
@@ -23,8 +23,8 @@ from rhc_app.casework import (
     save_canvas,
     update_episode,
 )
-from rhc_app.filters import local_input
-from rhc_app.models import Amendment, AuditEvent, Conversation, ConversationShare, Episode
+from rhc_app.store.models import Amendment, AuditEvent, Conversation, ConversationShare, Episode
+from rhc_app.web.filters import local_input
 from tests.conftest import csrf_from, make_case, now
 from tests.db_snapshot import assert_unchanged, database_rows
 from tests.reliability_plugin import attack_refused

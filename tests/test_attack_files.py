@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from rhc_app import create_app
-from rhc_app.cli import init
+from rhc_app.cli.instance import init
 from tests.conftest import PG_URL, config_for, prepare_database
 from tests.helpers_security import started
 from tests.reliability_plugin import attack_refused

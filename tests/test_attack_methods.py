@@ -15,7 +15,7 @@ import pyotp
 import pytest
 from sqlalchemy import select, text
 
-from rhc_app.models import AuditEvent, Base, Conversation, User
+from rhc_app.store.models import AuditEvent, Base, Conversation, User
 from tests.conftest import Auth, csrf_from, make_case
 from tests.reliability_plugin import attack_refused
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from rhc_app.password_policy import common_passwords, password_problem
+from rhc_app.security.password_policy import common_passwords, password_problem
 from tests.conftest import PASSWORD, Auth
 from tests.reliability_plugin import attack_refused
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from rhc_app.db import utcnow
-from rhc_app.models import WebSession
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import WebSession
 from tests.conftest import csrf_from
 from tests.helpers_security import session_cookie, set_session_cookie
 from tests.reliability_plugin import attack_refused

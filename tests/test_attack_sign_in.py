@@ -15,9 +15,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from rhc_app.auth.views import GENERIC_FAILURE
-from rhc_app.models import AuditEvent, ClientThrottle, User
-from rhc_app.security import verify_password
+from rhc_app.security.passwords import verify_password
+from rhc_app.store.models import AuditEvent, ClientThrottle, User
+from rhc_app.web.auth.views import GENERIC_FAILURE
 from tests.conftest import PASSWORD, Auth, csrf_from
 from tests.helpers_security import started
 from tests.reliability_plugin import attack_refused

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select, text, update
 
-from rhc_app import audit
-from rhc_app.models import AuditEvent, Child
+from rhc_app.security import audit
+from rhc_app.store.models import AuditEvent, Child
 from tests.conftest import make_case
 
 CHILD_NAME = "Tamsin Auditcheck"

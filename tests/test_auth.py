@@ -9,9 +9,9 @@ import pyotp
 import pytest
 from sqlalchemy import update
 
-from rhc_app.auth.views import GENERIC_FAILURE
-from rhc_app.db import utcnow
-from rhc_app.models import SignInThrottle, User
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import SignInThrottle, User
+from rhc_app.web.auth.views import GENERIC_FAILURE
 from tests.conftest import PASSWORD, Auth, csrf_from
 from tests.helpers_security import is_sign_in_redirect, started
 

@@ -13,7 +13,8 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, text
 
 from rhc_app import create_app
-from rhc_app.casework import (
+from rhc_app.crypto import KeyRing
+from rhc_app.services.casework import (
     ChildDetails,
     add_child,
     keep_draft,
@@ -21,10 +22,9 @@ from rhc_app.casework import (
     record_outcome,
     save_canvas,
 )
-from rhc_app.crypto import KeyRing
-from rhc_app.db import make_engine, make_sessionmaker, sealed_fields
-from rhc_app.migrate import upgrade
-from rhc_app.models import (
+from rhc_app.store.db import make_engine, make_sessionmaker, sealed_fields
+from rhc_app.store.migrate import upgrade
+from rhc_app.store.models import (
     SEALED_MODELS,
     Amendment,
     AuditEvent,
@@ -168,7 +168,7 @@ def _second_instance(tmp_path, sqlite_template):
         upgrade(engine)
         with make_sessionmaker(engine, ring)() as s:
             s.add(KeyCheck(id="canary", value="rhc key check"))
-            from rhc_app.models import Organisation
+            from rhc_app.store.models import Organisation
             org = Organisation(slug="east", name="Eastport")
             s.add(org)
             s.flush()

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from rhc_app.conversations.canvas_form import CanvasInputError, parse
+from rhc_app.web.conversations.canvas_form import CanvasInputError, parse
 
 CODES = {"bullied", "criminal_activity"}
 ACTIONS = {"strategy_meeting", "health"}

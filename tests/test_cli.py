@@ -12,10 +12,18 @@ import pytest
 from sqlalchemy import func, select
 
 from rhc_app import create_app
-from rhc_app.casework import save_canvas
 from rhc_app.crypto import KeyRing
-from rhc_app.db import sealed_fields
-from rhc_app.models import SEALED_MODELS, AuditEvent, Child, Conversation, KeyCheck, Organisation, User
+from rhc_app.services.casework import save_canvas
+from rhc_app.store.db import sealed_fields
+from rhc_app.store.models import (
+    SEALED_MODELS,
+    AuditEvent,
+    Child,
+    Conversation,
+    KeyCheck,
+    Organisation,
+    User,
+)
 from tests.conftest import Auth, make_case, now
 from tests.helpers_security import disposing_engines, empty_database, started
 
@@ -189,7 +197,7 @@ def _init(instance, url, *args):
 
 
 def _canary_and_events(url):
-    from rhc_app.db import make_engine
+    from rhc_app.store.db import make_engine
 
     engine = make_engine(url)
     with engine.connect() as conn:

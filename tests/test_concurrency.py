@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from rhc_app import audit
-from rhc_app.casework import record_outcome
-from rhc_app.models import AuditEvent, Conversation, ConversationShare, Draft
+from rhc_app.security import audit
+from rhc_app.services.casework import record_outcome
+from rhc_app.store.models import AuditEvent, Conversation, ConversationShare, Draft
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
 from tests.reliability_plugin import report
 

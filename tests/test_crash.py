@@ -27,10 +27,10 @@ from urllib.request import HTTPCookieProcessor, build_opener
 import pytest
 from sqlalchemy import select
 
-from rhc_app.casework import record_outcome
 from rhc_app.crypto import KeyRing
-from rhc_app.db import make_engine, make_sessionmaker
-from rhc_app.models import Conversation, User
+from rhc_app.services.casework import record_outcome
+from rhc_app.store.db import make_engine, make_sessionmaker
+from rhc_app.store.models import Conversation, User
 from tests.conftest import PASSWORD, PG_URL, csrf_from, make_case, now
 from tests.reliability_plugin import report
 

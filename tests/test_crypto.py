@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from rhc_app.crypto import CryptoError, DecryptionFailed, KeyMissing, KeyRing
-from rhc_app.models import Child, Episode
+from rhc_app.store.models import Child, Episode
 from tests.conftest import make_case
 
 CTX = "child.name.0123456789abcdef0123456789abcdef"

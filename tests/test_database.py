@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from rhc_app import audit
-from rhc_app.extensions import database, db
-from rhc_app.models import AuditEvent, Organisation
+from rhc_app.security import audit
+from rhc_app.store.models import AuditEvent, Organisation
+from rhc_app.web.extensions import database, db
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite only: PostgreSQL has no database-wide write lock")

@@ -7,9 +7,9 @@ from datetime import timedelta
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from rhc_app.casework import empty_canvas, record_outcome, save_canvas
 from rhc_app.documents.police_pdf import SECTION_TITLES
-from rhc_app.models import AuditEvent, Conversation
+from rhc_app.services.casework import empty_canvas, record_outcome, save_canvas
+from rhc_app.store.models import AuditEvent, Conversation
 from tests.conftest import make_case, now
 
 ANALYSIS = "Worker thinks the older male is grooming her"

@@ -20,16 +20,31 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from rhc_app import datasets
-from rhc_app.casework import ACTIONS, AREAS, DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, record_outcome
-from rhc_app.conversations.canvas_form import CHOICES
-from rhc_app.db import make_engine, make_sessionmaker
 from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset import COLUMNS
 from rhc_app.domain.lifecycle import next_status
 from rhc_app.domain.risk_factors import RISK_FACTORS
-from rhc_app.forms.fields import LONDON, to_utc
-from rhc_app.models import Child, ContactAttempt, Conversation, Episode, Organisation, User, WebSession
+from rhc_app.services import datasets
+from rhc_app.services.casework import (
+    ACTIONS,
+    AREAS,
+    DETAIL_FIELDS,
+    PERSON_FIELDS,
+    PLACE_FIELDS,
+    record_outcome,
+)
+from rhc_app.store.db import make_engine, make_sessionmaker
+from rhc_app.store.models import (
+    Child,
+    ContactAttempt,
+    Conversation,
+    Episode,
+    Organisation,
+    User,
+    WebSession,
+)
+from rhc_app.web.conversations.canvas_form import CHOICES
+from rhc_app.web.fields import LONDON, to_utc
 from tests.conftest import PASSWORD, PG_URL, Auth, csrf_from, make_case, now
 from tests.reliability_plugin import fuzz_input
 

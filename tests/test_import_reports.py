@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from rhc_app.models import Child, Episode
+from rhc_app.store.models import Child, Episode
 
 HEADER = ("child_ref,child_name,date_of_birth,gender,ethnicity,in_care,episode_ref,"
           "reported_missing_at,found_at,police_risk,rhc_offered_at,rhc_outcome,rhc_held_at,"
@@ -146,9 +146,9 @@ def test_database_counts_equal_the_reference_definition(world, db):
     import random
     from datetime import UTC, datetime, timedelta
 
-    from rhc_app import datasets
     from rhc_app.domain import figures
     from rhc_app.domain.dataset import DatasetRow
+    from rhc_app.services import datasets
 
     rng = random.Random(20241)
     org = world.orgs["north"].org

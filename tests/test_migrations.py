@@ -8,8 +8,8 @@ from pathlib import Path
 
 from alembic import command
 
-from rhc_app.db import make_engine
-from rhc_app.migrate import alembic_config
+from rhc_app.store.db import make_engine
+from rhc_app.store.migrate import alembic_config
 from tests.conftest import PG_URL
 
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from rhc_app.amendments import amend_episode
-from rhc_app.casework import (
+from rhc_app.services.amendments import amend_episode
+from rhc_app.services.casework import (
     EpisodeDetails,
     complete,
     keep_draft,
@@ -26,7 +26,7 @@ from rhc_app.casework import (
     record_outcome,
     save_canvas,
 )
-from rhc_app.models import Amendment, Child, Conversation, Episode, User
+from rhc_app.store.models import Amendment, Child, Conversation, Episode, User
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
 from tests.helpers_security import libpq_url, pg_tool
 from tests.reliability_plugin import report

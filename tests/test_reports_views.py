@@ -5,7 +5,7 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from rhc_app.models import Episode
+from rhc_app.store.models import Episode
 from tests.conftest import make_case
 from tests.test_import_reports import EXPECTED_ALL, HEADER, ROWS
 
@@ -18,7 +18,7 @@ def _upload(auth, body: bytes):
 def test_workers_and_admins_cannot_see_reports(world, auth, client, db):
     import pyotp
 
-    from rhc_app.models import User
+    from rhc_app.store.models import User
     secret = pyotp.random_base32()
     db.get(User, world.user("north", "admin").id).totp_secret = secret
     db.commit()

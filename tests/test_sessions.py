@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from rhc_app.db import utcnow
-from rhc_app.models import WebSession
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import WebSession
 from tests.conftest import PASSWORD, Auth, make_case
 from tests.helpers_security import (
     is_sign_in_redirect,
@@ -149,7 +149,7 @@ def test_disable_ends_sessions(world, auth, client, runner, db):
 
 
 def test_revoked_version_ends_session_even_if_row_remains(world, auth, client, db):
-    from rhc_app.models import User
+    from rhc_app.store.models import User
 
     worker = world.user("north", "worker")
     auth.sign_in(worker)

@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, select
 
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
-from rhc_app.db import make_engine, make_sessionmaker
-from rhc_app.models import KeyCheck
+from rhc_app.store.db import make_engine, make_sessionmaker
+from rhc_app.store.models import KeyCheck
 from tests.conftest import config_for, prepare_database
 from tests.helpers_security import disposing_engines, empty_database, refusal, started
 

@@ -17,8 +17,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from . import audit
-from .cli import session_with_keys
+from rhc_app.cli.common import session_with_keys
+from rhc_app.security import audit
 
 ANCHOR = re.compile(r"([0-9a-f]{64}):([0-9]{1,12})")
 

@@ -9,10 +9,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from . import audit, datasets
-from .cli import _org, session_with_keys
-from .domain import figures
-from .domain.dataset import export_dataset
+from rhc_app.cli.common import _org, session_with_keys
+from rhc_app.domain import figures
+from rhc_app.domain.dataset import export_dataset
+from rhc_app.security import audit
+from rhc_app.services import datasets
 
 
 def register(app: Flask) -> None:

@@ -7,8 +7,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .extensions import database
-from .sessions import purge_expired
+from rhc_app.web.extensions import database
+from rhc_app.web.sessions import purge_expired
 
 
 @click.group("sessions", cls=AppGroup)

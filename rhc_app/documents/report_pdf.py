@@ -11,8 +11,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from .pdf_common import PageMarking, build_document, escape_markup, register_fonts
-from .records import format_datetime
+from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
+from rhc_app.documents.records import format_datetime
 
 
 @dataclass(frozen=True)

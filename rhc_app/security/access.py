@@ -12,7 +12,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from .models import Child, Conversation, ConversationShare, Episode, User
+from rhc_app.store.models import Child, Conversation, ConversationShare, Episode, User
 
 CASE_ROLES = ("worker", "manager")
 

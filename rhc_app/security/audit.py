@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .crypto import KeyMissing, KeyRing
-from .db import utcnow
-from .models import AuditEvent
+from rhc_app.crypto import KeyMissing, KeyRing
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import AuditEvent
 
 GENESIS = "0" * 64
 KEYED = "audit_chain_keyed"  # the keyed event that closes a log's unkeyed (legacy) prefix

@@ -10,9 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from .db import utcnow
-from .models import ClientThrottle, SignInThrottle
-from .password_policy import password_problem  # noqa: F401  (callers import it from here)
+from rhc_app.security.password_policy import password_problem  # noqa: F401  (callers import it from here)
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import ClientThrottle, SignInThrottle
 
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _STANDARD = PasswordHasher()  # argon2id, library defaults

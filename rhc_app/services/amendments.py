@@ -15,11 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit
-from .casework import AREAS, CaseworkError, EpisodeDetails, check_episode_times, normalise_canvas
-from .db import utcnow
-from .documents.records import format_datetime
-from .models import Amendment, Conversation, Episode, User
+from rhc_app.documents.records import format_datetime
+from rhc_app.security import audit
+from rhc_app.services.casework import (
+    AREAS,
+    CaseworkError,
+    EpisodeDetails,
+    check_episode_times,
+    normalise_canvas,
+)
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import Amendment, Conversation, Episode, User
 
 #: The episode's fields an amendment may change, in the order the trail lists them.
 EPISODE_FIELDS: tuple[tuple[str, str], ...] = (

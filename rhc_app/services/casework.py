@@ -15,12 +15,20 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit
-from .access import child_filter
-from .crypto import KeyRing
-from .db import utcnow
-from .domain import lifecycle
-from .models import Child, ContactAttempt, Conversation, Draft, Episode, Organisation, User
+from rhc_app.crypto import KeyRing
+from rhc_app.domain import lifecycle
+from rhc_app.security import audit
+from rhc_app.security.access import child_filter
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import (
+    Child,
+    ContactAttempt,
+    Conversation,
+    Draft,
+    Episode,
+    Organisation,
+    User,
+)
 
 AREAS: dict[str, str] = {
     "victims": "Victims",
@@ -400,7 +408,7 @@ def sign_off(s: Session, manager: User, conv: Conversation, approve: bool,
 def amend(s: Session, user: User, conv: Conversation, canvas: dict[str, Any], reason: str
           ) -> None:
     """Change a completed record: the previous version and the reason are kept."""
-    from .models import Amendment
+    from rhc_app.store.models import Amendment
 
     if conv.status != "completed":
         raise CaseworkError("Only a completed conversation is amended")

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from ..conversations.listing import Row, rows
-from ..models import Conversation, Organisation
+from rhc_app.services.listing import Row, rows
+from rhc_app.store.models import Conversation, Organisation
 
 
 @dataclass

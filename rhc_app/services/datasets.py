@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from . import audit
-from .casework import empty_canvas
-from .crypto import KeyRing
-from .domain import ethnicity as ethnic_groups
-from .domain import figures
-from .domain.dataset import DatasetRow, ParseResult, parse_dataset
-from .domain.figures import EpisodeFacts
-from .models import Child, Conversation, Episode, Organisation
+from rhc_app.crypto import KeyRing
+from rhc_app.domain import ethnicity as ethnic_groups
+from rhc_app.domain import figures
+from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
+from rhc_app.domain.figures import EpisodeFacts
+from rhc_app.security import audit
+from rhc_app.services.casework import empty_canvas
+from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import Request
 from sqlalchemy import select
 
-from ..access import conversation_filter
-from ..casework import keep_draft
-from ..domain.risk_factors import codes_for
-from ..extensions import db
-from ..models import Conversation, User
-from .canvas_form import CanvasInputError, parse
+from rhc_app.domain.risk_factors import codes_for
+from rhc_app.security.access import conversation_filter
+from rhc_app.services.casework import keep_draft
+from rhc_app.store.models import Conversation, User
+from rhc_app.web.conversations.canvas_form import CanvasInputError, parse
+from rhc_app.web.extensions import db
 
 
 def keep_expired_post(user_id: str, request: Request) -> bool:
@@ -30,7 +30,7 @@ def keep_expired_post(user_id: str, request: Request) -> bool:
         conversation_filter(user))).scalar_one_or_none()
     if conv is None:
         return False
-    from ..casework import ACTIONS
+    from rhc_app.services.casework import ACTIONS
 
     try:
         canvas = parse(request.form, set(codes_for(user.organisation.setting(

@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
-from ..domain import clock, flags
-from ..models import Child, Conversation, Episode, Organisation, User
+from rhc_app.domain import clock, flags
+from rhc_app.store.models import Child, Conversation, Episode, Organisation, User
 
 LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id,
                 Conversation.status, Conversation.outcome, Conversation.outcome_at,

@@ -6,12 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import object_session
 
-from ..amendments import trail
-from ..casework import ACTIONS, AREAS, normalise_canvas
-from ..domain.child_summary import SummaryFacts
-from ..domain.risk_factors import label_for
-from ..models import Conversation, User
-from .records import (
+from rhc_app.documents.records import (
     AmendmentInfo,
     ChildInfo,
     ConversationRecord,
@@ -20,6 +15,11 @@ from .records import (
     PersonEntry,
     PlaceEntry,
 )
+from rhc_app.domain.child_summary import SummaryFacts
+from rhc_app.domain.risk_factors import label_for
+from rhc_app.services.amendments import trail
+from rhc_app.services.casework import ACTIONS, AREAS, normalise_canvas
+from rhc_app.store.models import Conversation, User
 
 
 def _yes(value: str | None) -> bool | None:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, object_session
 from sqlalchemy.orm import sessionmaker as _sessionmaker
 
-from .crypto import KeyMissing, KeyRing
+from rhc_app.crypto import KeyMissing, KeyRing
 
 
 def new_id() -> str:

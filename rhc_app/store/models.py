@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Base, IdMixin, UTCDateTime, sealed, utcnow
+from rhc_app.store.db import Base, IdMixin, UTCDateTime, sealed, utcnow
 
 ROLES = ("worker", "manager", "admin")
 

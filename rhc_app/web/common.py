@@ -8,11 +8,11 @@ from typing import TypeVar
 from flask_login import current_user
 from wtforms import Form
 
-from . import audit
-from .casework import CaseworkError
-from .crypto import KeyRing
-from .extensions import database, db
-from .models import User
+from rhc_app.crypto import KeyRing
+from rhc_app.security import audit
+from rhc_app.services.casework import CaseworkError
+from rhc_app.store.models import User
+from rhc_app.web.extensions import database, db
 
 T = TypeVar("T")
 

@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .crypto import KeyRing
-from .db import make_engine, make_sessionmaker
+from rhc_app.crypto import KeyRing
+from rhc_app.store.db import make_engine, make_sessionmaker
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

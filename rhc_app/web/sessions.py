@@ -24,9 +24,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
-from .crypto import CryptoError
-from .db import utcnow
-from .models import User, WebSession
+from rhc_app.crypto import CryptoError
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import User, WebSession
 
 COOKIE_NAME = "rhc_session"
 # What an anonymous session may keep in its signed cookie: nothing personal. Anything else

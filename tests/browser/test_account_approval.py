@@ -11,8 +11,9 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from rhc_app import audit, invitations
-from rhc_app.models import User
+from rhc_app.security import audit
+from rhc_app.services import invitations
+from rhc_app.store.models import User
 
 from .conftest import check_page, open_and_sign_in, sign_in
 from .helpers import go_to

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from rhc_app.casework import empty_canvas, record_outcome, save_canvas
-from rhc_app.models import Conversation
+from rhc_app.services.casework import empty_canvas, record_outcome, save_canvas
+from rhc_app.store.models import Conversation
 from tests.conftest import make_case, now
 
 from .conftest import check_page, open_and_sign_in

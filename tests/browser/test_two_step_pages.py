@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
-from rhc_app.models import User
+from rhc_app.store.models import User
 from tests.conftest import PASSWORD
 
 from .conftest import check_page, open_and_sign_in

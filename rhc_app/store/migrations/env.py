@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from rhc_app.models import Base
+from rhc_app.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, 
 from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-from ..models import ROLES
+from rhc_app.store.models import ROLES
 
 
 class UserForm(FlaskForm):

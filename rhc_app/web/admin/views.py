@@ -7,14 +7,15 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import audit, invitations
-from ..access import require_role
-from ..extensions import db
-from ..forms.admin import SettingsForm, UserForm
-from ..models import User
-from ..sessions import end_all_sessions
-from ..views_common import audit_event, field_error, ring, user
-from . import bp
+from rhc_app.security import audit
+from rhc_app.security.access import require_role
+from rhc_app.services import invitations
+from rhc_app.store.models import User
+from rhc_app.web.admin import bp
+from rhc_app.web.admin.forms import SettingsForm, UserForm
+from rhc_app.web.common import audit_event, field_error, ring, user
+from rhc_app.web.extensions import db
+from rhc_app.web.sessions import end_all_sessions
 
 
 @bp.before_request

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import two_step, views  # noqa: E402,F401
+from rhc_app.web.auth import two_step, views  # noqa: E402,F401

@@ -12,9 +12,9 @@ from __future__ import annotations
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
-from .. import security
-from ..extensions import database
-from ..models import ClientThrottle
+from rhc_app.security import passwords as security
+from rhc_app.store.models import ClientThrottle
+from rhc_app.web.extensions import database
 
 
 def too_many_message() -> str:

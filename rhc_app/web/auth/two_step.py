@@ -11,11 +11,12 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from .. import audit, security
-from ..extensions import db
-from ..forms.auth import TotpChangeForm, TotpRemoveForm, TotpSetupForm
-from ..models import User
-from . import bp, guard
+from rhc_app.security import audit
+from rhc_app.security import passwords as security
+from rhc_app.store.models import User
+from rhc_app.web.auth import bp, guard
+from rhc_app.web.auth.forms import TotpChangeForm, TotpRemoveForm, TotpSetupForm
+from rhc_app.web.extensions import db
 
 WRONG_NEW_CODE = ("The security code is not correct: check the time on your device and try "
                   "the newest code")

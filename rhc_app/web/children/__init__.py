@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("children", __name__)
 
-from . import views  # noqa: E402,F401
+from rhc_app.web.children import views  # noqa: E402,F401

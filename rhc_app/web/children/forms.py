@@ -16,8 +16,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..domain import ethnicity
-from .fields import DayMonthYearField, LocalDateTimeField
+from rhc_app.domain import ethnicity
+from rhc_app.web.fields import DayMonthYearField, LocalDateTimeField
 
 GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other"),
            ("not_recorded", "Not recorded")]

@@ -8,9 +8,15 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from ..access import child_filter, episode_filter, get_child, get_episode, require_role
-from ..amendments import amend_episode
-from ..casework import (
+from rhc_app.security.access import (
+    child_filter,
+    episode_filter,
+    get_child,
+    get_episode,
+    require_role,
+)
+from rhc_app.services.amendments import amend_episode
+from rhc_app.services.casework import (
     ChildDetails,
     EpisodeDetails,
     add_child,
@@ -18,12 +24,12 @@ from ..casework import (
     find_children,
     update_episode,
 )
-from ..extensions import db
-from ..forms.children import ChildForm, EpisodeAmendmentForm, EpisodeForm, FindChildForm
-from ..forms.fields import utc_of
-from ..models import Child, Conversation, Episode
-from ..views_common import apply, audit_event, ring, user
-from . import bp
+from rhc_app.store.models import Child, Conversation, Episode
+from rhc_app.web.children import bp
+from rhc_app.web.children.forms import ChildForm, EpisodeAmendmentForm, EpisodeForm, FindChildForm
+from rhc_app.web.common import apply, audit_event, ring, user
+from rhc_app.web.extensions import db
+from rhc_app.web.fields import utc_of
 
 
 @bp.route("/children", methods=["GET", "POST"])

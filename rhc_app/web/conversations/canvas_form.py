@@ -9,9 +9,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ..casework import AREAS, DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
-from ..db import utcnow
-from ..forms.fields import to_utc
+from rhc_app.services.casework import (
+    AREAS,
+    DETAIL_FIELDS,
+    PERSON_FIELDS,
+    PLACE_FIELDS,
+    empty_canvas,
+)
+from rhc_app.store.db import utcnow
+from rhc_app.web.fields import to_utc
 
 # Answers chosen from radios: anything else posted is refused, never stored.
 CHOICES = {

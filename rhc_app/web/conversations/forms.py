@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .fields import LocalDateTimeField
+from rhc_app.web.fields import LocalDateTimeField
 
 METHODS = [("face_to_face", "Face to face"), ("phone", "Phone"), ("text", "Text message"),
            ("video", "Video call"), ("letter", "Letter or email"), ("via_carer", "Through a parent or carer")]

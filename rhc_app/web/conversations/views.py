@@ -7,9 +7,13 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..access import conversation_filter, get_conversation, require_role
-from ..amendments import trail
-from ..casework import (
+from rhc_app.domain import clock
+from rhc_app.domain.lifecycle import is_read_only, read_only_message
+from rhc_app.domain.prompts import PROMPTS
+from rhc_app.domain.risk_factors import codes_for
+from rhc_app.security.access import conversation_filter, get_conversation, require_role
+from rhc_app.services.amendments import trail
+from rhc_app.services.casework import (
     ACTIONS,
     AREAS,
     CaseworkError,
@@ -25,19 +29,20 @@ from ..casework import (
     save_canvas,
     sign_off,
 )
-from ..db import utcnow
-from ..domain import clock
-from ..domain.lifecycle import is_read_only, read_only_message
-from ..domain.risk_factors import codes_for
-from ..extensions import db
-from ..forms.conversations import AttemptForm, OutcomeForm, SignOffForm
-from ..forms.fields import utc_of
-from ..models import Conversation, Episode, User
-from ..views_common import apply, audit_event, user
-from . import bp
-from .canvas_form import CanvasInputError, add_scratch_note, differences, parse
-from .listing import rows
-from .prompts import PROMPTS
+from rhc_app.services.listing import rows
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import Conversation, Episode, User
+from rhc_app.web.common import apply, audit_event, user
+from rhc_app.web.conversations import bp
+from rhc_app.web.conversations.canvas_form import (
+    CanvasInputError,
+    add_scratch_note,
+    differences,
+    parse,
+)
+from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffForm
+from rhc_app.web.extensions import db
+from rhc_app.web.fields import utc_of
 
 
 @bp.get("/")
@@ -137,7 +142,7 @@ def allocate(conversation_id: str) -> Any:
 @bp.post("/conversations/<conversation_id>/share")
 def share(conversation_id: str) -> Any:
     """Let another worker see and work on this conversation (cover, joint work)."""
-    from ..models import ConversationShare
+    from rhc_app.store.models import ConversationShare
 
     conv = _load(conversation_id)
     require_role(user(), "manager")

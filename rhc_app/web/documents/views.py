@@ -7,19 +7,19 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from ..access import get_conversation, require_role
-from ..db import utcnow
-from ..domain.child_summary import draft_summary
-from ..domain.lifecycle import read_only_message
-from ..domain.readability import analyse
-from ..extensions import db
-from ..forms.documents import PdfForm, SummaryForm
-from ..models import Conversation
-from ..views_common import audit_event, user
-from .child_pdf import build_child_pdf
-from .mapping import conversation_record, summary_facts
-from .pdf_common import protect, safe_filename
-from .police_pdf import build_police_pdf
+from rhc_app.documents.child_pdf import build_child_pdf
+from rhc_app.documents.pdf_common import protect, safe_filename
+from rhc_app.documents.police_pdf import build_police_pdf
+from rhc_app.domain.child_summary import draft_summary
+from rhc_app.domain.lifecycle import read_only_message
+from rhc_app.domain.readability import analyse
+from rhc_app.security.access import get_conversation, require_role
+from rhc_app.services.records import conversation_record, summary_facts
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import Conversation
+from rhc_app.web.common import audit_event, user
+from rhc_app.web.documents.forms import PdfForm, SummaryForm
+from rhc_app.web.extensions import db
 
 bp = Blueprint("documents", __name__)
 

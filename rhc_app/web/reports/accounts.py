@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from .. import invitations
-from ..extensions import db
-from ..views_common import user
-from .views import bp
+from rhc_app.services import invitations
+from rhc_app.web.common import user
+from rhc_app.web.extensions import db
+from rhc_app.web.reports.views import bp
 
 
 def notice() -> dict[str, Any]:

@@ -8,15 +8,16 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from .. import audit, datasets
-from ..access import require_role
-from ..db import utcnow
-from ..documents.report_pdf import ReportTable, build_report_pdf
-from ..domain import charts, disclosure, figures
-from ..extensions import db
-from ..forms.reports import UploadForm
-from ..views_common import audit_event, ring, user
-from .dashboard import overview
+from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
+from rhc_app.domain import charts, disclosure, figures
+from rhc_app.security import audit
+from rhc_app.security.access import require_role
+from rhc_app.services import datasets
+from rhc_app.services.dashboard import overview
+from rhc_app.store.db import utcnow
+from rhc_app.web.common import audit_event, ring, user
+from rhc_app.web.extensions import db
+from rhc_app.web.reports.forms import UploadForm
 
 bp = Blueprint("reports", __name__)
 
@@ -167,4 +168,4 @@ def upload() -> Any:
                            title="Import the standard dataset"), 400 if errors else 200
 
 
-from . import accounts  # noqa: E402  (registers the account approval views on bp)
+from rhc_app.web.reports import accounts  # noqa: E402  (registers the account approval views on bp)

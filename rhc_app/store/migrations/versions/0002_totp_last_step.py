@@ -4,10 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-24 20:17:33.869255
 """
-from alembic import op
 import sqlalchemy as sa
-import rhc_app.db
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

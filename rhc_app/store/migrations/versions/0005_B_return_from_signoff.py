@@ -4,9 +4,10 @@ and what they asked to change (sealed, like every other free text).
 Revision ID: 0005B
 Revises: 0005A
 """
-from alembic import op
 import sqlalchemy as sa
-import rhc_app.db
+from alembic import op
+
+import rhc_app.store.db
 
 revision = "0005B"
 down_revision = "0005A"
@@ -16,7 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("returned_at", rhc_app.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("returned_at", rhc_app.store.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("returned_by", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("return_reason_enc", sa.LargeBinary(), nullable=True))
 

@@ -6,10 +6,10 @@ notice of account changes read recent audit events of a few kinds.
 Revision ID: 0005D
 Revises: 0004
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import rhc_app.db
+import rhc_app.store.db
 
 revision = "0005D"
 down_revision = "0004"
@@ -21,7 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("invitation_code_enc", sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column("invited_by", sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column("invited_at", rhc_app.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("invited_at", rhc_app.store.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("two_step_required", sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
     op.create_index("ix_audit_event_org_action_at", "audit_event",

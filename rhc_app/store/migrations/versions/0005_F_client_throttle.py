@@ -4,9 +4,10 @@ finding 9). The address is stored only as a keyed hash.
 Revision ID: 0005F
 Revises: 0005B
 """
-from alembic import op
 import sqlalchemy as sa
-import rhc_app.db
+from alembic import op
+
+import rhc_app.store.db
 
 revision = "0005F"
 down_revision = "0005B"
@@ -19,8 +20,8 @@ def upgrade() -> None:
         "client_throttle",
         sa.Column("address_index", sa.String(length=64), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("first_failure_at", rhc_app.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("locked_until", rhc_app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_failure_at", rhc_app.store.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", rhc_app.store.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("address_index"),
     )
 
