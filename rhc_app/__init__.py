@@ -11,8 +11,9 @@ from flask import Flask
 
 from rhc_app import config as cfg
 from rhc_app.crypto import CryptoError, KeyMissing, KeyRing
+from rhc_app.store.database import Database
 from rhc_app.store.files import NotPrivate, secure_instance, use_private_umask
-from rhc_app.web.extensions import Database
+from rhc_app.web.extensions import init_database
 
 
 class StartupError(Exception):
@@ -41,7 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
         secure_instance(instance, url)
     except NotPrivate as exc:
         raise StartupError(f"rhc_app will not start: {exc}") from exc
-    database = Database(app, url, keyring)
+    database = Database(url, keyring)
+    init_database(app, database)
     if keyring is not None and require_keys:
         try:
             _check_keys_fit_data(app, keyring)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from rhc_app import StartupError, create_app
 from rhc_app.store.db import make_engine
-from rhc_app.web import extensions
+from rhc_app.store import database as store_database
 from rhc_app.web.sessions import COOKIE_NAME
 from tests.conftest import PG_URL, config_for
 
@@ -37,14 +37,14 @@ def disposing_engines() -> Iterator[list[Any]]:
     """Dispose every engine create_app makes inside the block, even when start-up is refused
     (create_app does not dispose its engine when it raises StartupError)."""
     made: list[Any] = []
-    real = extensions.make_engine
+    real = store_database.make_engine
 
     def tracking(url: str, **kwargs: Any) -> Any:
         engine = real(url, **kwargs)
         made.append(engine)
         return engine
 
-    with mock.patch.object(extensions, "make_engine", tracking):
+    with mock.patch.object(store_database, "make_engine", tracking):
         try:
             yield made
         finally:

@@ -1,4 +1,5 @@
-"""`make lint`: ruff over the code, bandit over the app, pip-audit over the installed packages.
+"""`make lint`: ruff over the code, the layers' import rules (import-linter, contracts in
+pyproject.toml), bandit over the app, pip-audit over the installed packages.
 
 Run as `python -m tools.lint`. Bandit reports medium and high findings; one passes only if it
 is in the allow-list below, with its reason (`# nosec` comments are ignored, so an exception is
@@ -33,6 +34,11 @@ def _run(*argv: str, timeout: float) -> subprocess.CompletedProcess[str]:
 def ruff() -> str | None:
     done = _run("ruff", "check", "rhc_app", "tests", "bench", "tools", timeout=120)
     return None if done.returncode == 0 else done.stdout + done.stderr
+
+
+def layers() -> str | None:
+    done = _run("lint-imports", "--no-cache", timeout=120)
+    return None if done.returncode == 0 else done.stdout[-4000:] + done.stderr
 
 
 def bandit() -> str | None:
@@ -71,7 +77,8 @@ def pip_audit() -> str | None:
 
 def main() -> int:
     failed = False
-    for name, check in (("ruff", ruff), ("bandit", bandit), ("pip-audit", pip_audit)):
+    for name, check in (("ruff", ruff), ("import layers", layers), ("bandit", bandit),
+                        ("pip-audit", pip_audit)):
         problem = check()
         print(f"{name}: {'clean' if problem is None else 'FAILED'}")
         if problem:

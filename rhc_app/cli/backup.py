@@ -44,12 +44,12 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from rhc_app.cli.common import database
 from rhc_app.crypto import CryptoError, KeyRing
 from rhc_app.security import audit
 from rhc_app.store.db import make_engine, make_sessionmaker, sealed_fields, utcnow
 from rhc_app.store.migrate import alembic_config, upgrade
 from rhc_app.store.models import SEALED_MODELS, KeyCheck, WebSession
-from rhc_app.web.extensions import database
 
 META_SUFFIX = ".meta.json"
 META_FORMAT = 1

@@ -14,9 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
+from rhc_app.store.database import Database
 from rhc_app.store.db import make_sessionmaker
 from rhc_app.store.models import Organisation, User
-from rhc_app.web.extensions import database
+
+
+def database() -> Database:
+    """The app's database (bound by create_app): commands use its engine and key ring."""
+    return current_app.extensions["rhc_database"]
+
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 

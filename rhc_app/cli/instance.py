@@ -16,12 +16,12 @@ from rhc_app.cli.common import (
     _fail,
     _key_path,
     _one_time_password,
+    database,
 )
 from rhc_app.crypto import CryptoError, KeyRing
 from rhc_app.security import audit
 from rhc_app.store.db import make_sessionmaker
 from rhc_app.store.models import KeyCheck, Organisation
-from rhc_app.web.extensions import database
 
 
 @click.command()

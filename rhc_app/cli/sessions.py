@@ -7,8 +7,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from rhc_app.web.extensions import database
-from rhc_app.web.sessions import purge_expired
+from rhc_app.cli.common import database
+from rhc_app.security.sessions import purge_expired
+from rhc_app.store.db import utcnow
 
 
 @click.group("sessions", cls=AppGroup)
@@ -20,7 +21,8 @@ def sessions_group() -> None:
 def sessions_purge() -> None:
     """Remove every session that has timed out (idle or absolute)."""
     with database().factory() as s:
-        removed = purge_expired(s, current_app)
+        removed = purge_expired(s, utcnow(), current_app.config["SESSION_IDLE_MINUTES"],
+                                current_app.config["SESSION_ABSOLUTE_HOURS"])
         s.commit()
     click.echo(f"{removed} expired sessions removed")
 

@@ -66,7 +66,7 @@ def users_create(org_slug: str, email: str, name: str, role: str, one_time: bool
 def users_reset_password(email: str) -> None:
     """Give a user a new one-time password (printed) and end their sessions."""
     from rhc_app.security.passwords import hash_password
-    from rhc_app.web.sessions import end_all_sessions
+    from rhc_app.security.sessions import end_all_sessions
 
     with session_with_keys() as s:
         user = _user(s, email)
@@ -104,7 +104,7 @@ def users_approve(email: str) -> None:
 @click.option("--email", required=True)
 def users_disable(email: str) -> None:
     """Disable a user: they are signed out everywhere at once."""
-    from rhc_app.web.sessions import end_all_sessions
+    from rhc_app.security.sessions import end_all_sessions
 
     with session_with_keys() as s:
         user = _user(s, email)

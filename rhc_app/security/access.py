@@ -1,14 +1,14 @@
-"""Who can see what: every record is fetched through these helpers.
+"""Who can see what: the filters every query for a case record goes through.
 
 A worker sees the conversations they hold or that are shared with them, and the children and
 episodes behind those; a manager sees their organisation's; an administrator manages users and
 settings but not case records. Anything else, and above all another organisation's record,
-answers 404 (not 403), so ids reveal nothing.
+is simply not found. The web layer (web/loaders.py) turns "not found" into 404 (not 403), so
+ids reveal nothing.
 """
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -58,30 +58,16 @@ def episode_filter(user: User) -> ColumnElement[bool]:
     return ~true()
 
 
-def get_conversation(s: Session, user: User, conversation_id: str) -> Conversation:
-    conv = s.execute(select(Conversation).where(Conversation.id == conversation_id,
+def find_conversation(s: Session, user: User, conversation_id: str) -> Conversation | None:
+    return s.execute(select(Conversation).where(Conversation.id == conversation_id,
                                                 conversation_filter(user))).scalar_one_or_none()
-    if conv is None:
-        abort(404)
-    return conv
 
 
-def get_child(s: Session, user: User, child_id: str) -> Child:
-    child = s.execute(select(Child).where(Child.id == child_id, child_filter(user))
-                      ).scalar_one_or_none()
-    if child is None:
-        abort(404)
-    return child
+def find_child(s: Session, user: User, child_id: str) -> Child | None:
+    return s.execute(select(Child).where(Child.id == child_id, child_filter(user))
+                     ).scalar_one_or_none()
 
 
-def get_episode(s: Session, user: User, episode_id: str) -> Episode:
-    episode = s.execute(select(Episode).where(Episode.id == episode_id, episode_filter(user))
-                        ).scalar_one_or_none()
-    if episode is None:
-        abort(404)
-    return episode
-
-
-def require_role(user: User, *roles: str) -> None:
-    if user.role not in roles:
-        abort(404)
+def find_episode(s: Session, user: User, episode_id: str) -> Episode | None:
+    return s.execute(select(Episode).where(Episode.id == episode_id, episode_filter(user))
+                     ).scalar_one_or_none()

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from rhc_app.security import audit
 from rhc_app.security.access import CASE_ROLES
 from rhc_app.security.passwords import hash_password
+from rhc_app.security.sessions import end_all_sessions
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import AuditEvent, User
-from rhc_app.web.sessions import end_all_sessions
 
 NOTICE_DAYS = 30
 # Audit actions that change who can sign in to a case-record account, in the users' words.

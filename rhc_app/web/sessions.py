@@ -20,13 +20,15 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from rhc_app.crypto import CryptoError
+from rhc_app.security import sessions as store
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import User, WebSession
+from rhc_app.web.extensions import writer as request_writer
 
 COOKIE_NAME = "rhc_session"
 # What an anonymous session may keep in its signed cookie: nothing personal. Anything else
@@ -85,22 +87,14 @@ def _cookie_only(session: ServerSession) -> bool:
 
 
 def expired_before(app: Flask, now: datetime) -> tuple[datetime, datetime]:
-    """Rows last seen before the first, or created before the second, have expired."""
-    return (now - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
-            now - timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"]))
+    return store.expired_before(now, app.config["SESSION_IDLE_MINUTES"],
+                                app.config["SESSION_ABSOLUTE_HOURS"])
 
 
 def purge_expired(db: Session, app: Flask, limit: int | None = None) -> int:
     """Delete expired rows (at most `limit`); the caller commits. Returns how many."""
-    idle, absolute = expired_before(app, utcnow())
-    query = select(WebSession.token_hash).where(
-        or_(WebSession.last_seen_at < idle, WebSession.created_at < absolute))
-    if limit is not None:
-        query = query.limit(limit)
-    hashes = list(db.execute(query).scalars())
-    for i in range(0, len(hashes), 500):  # bounded IN lists
-        db.execute(delete(WebSession).where(WebSession.token_hash.in_(hashes[i:i + 500])))
-    return len(hashes)
+    return store.purge_expired(db, utcnow(), app.config["SESSION_IDLE_MINUTES"],
+                               app.config["SESSION_ABSOLUTE_HOURS"], limit)
 
 
 class DatabaseSessionInterface(SessionInterface):
@@ -128,7 +122,7 @@ class DatabaseSessionInterface(SessionInterface):
             user = db.get(User, row.user_id)
             if user is None or not user.active or user.session_version != row.user_session_version:
                 ended = "revoked"
-        writer = app.extensions["rhc_database"].writer()
+        writer = request_writer()
         if ended:
             data = _open(app, row)
             fresh = ServerSession()
@@ -161,7 +155,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
-        db = app.extensions["rhc_database"].writer()
+        db = request_writer()
         name = COOKIE_NAME
         cookie_args = {
             "httponly": True,
@@ -217,7 +211,3 @@ def request_had_cookie(response: Response) -> bool:
     from flask import request
 
     return COOKIE_NAME in request.cookies
-
-
-def end_all_sessions(db: Any, user_id: str) -> None:
-    db.execute(delete(WebSession).where(WebSession.user_id == user_id))

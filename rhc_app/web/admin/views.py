@@ -8,14 +8,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 
 from rhc_app.security import audit
-from rhc_app.security.access import require_role
+from rhc_app.security.sessions import end_all_sessions
 from rhc_app.services import invitations
 from rhc_app.store.models import User
 from rhc_app.web.admin import bp
 from rhc_app.web.admin.forms import SettingsForm, UserForm
 from rhc_app.web.common import audit_event, field_error, ring, user
 from rhc_app.web.extensions import db
-from rhc_app.web.sessions import end_all_sessions
+from rhc_app.web.loaders import require_role
 
 
 @bp.before_request

@@ -21,11 +21,11 @@ from sqlalchemy import select
 
 from rhc_app.security import audit
 from rhc_app.security import passwords as security
+from rhc_app.security.sessions import end_all_sessions
 from rhc_app.store.models import User
 from rhc_app.web.auth import bp, guard
 from rhc_app.web.auth.forms import ChangePasswordForm, SignInForm
 from rhc_app.web.extensions import database, db
-from rhc_app.web.sessions import end_all_sessions
 
 GENERIC_FAILURE = "Email address, password or security code is not correct"
 
@@ -197,6 +197,6 @@ def remember_expired_post() -> bool:
     if not csrf_token_matches(request.form.get("csrf_token"),
                               getattr(session, "expired_csrf", None)):
         return False
-    from rhc_app.services.drafts import keep_expired_post
+    from rhc_app.web.conversations.rescue import keep_expired_post
 
     return keep_expired_post(session.expired_user_id, request)  # type: ignore[attr-defined]

@@ -8,13 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from rhc_app.security.access import (
-    child_filter,
-    episode_filter,
-    get_child,
-    get_episode,
-    require_role,
-)
+from rhc_app.security.access import child_filter, episode_filter
 from rhc_app.services.amendments import amend_episode
 from rhc_app.services.casework import (
     ChildDetails,
@@ -30,6 +24,7 @@ from rhc_app.web.children.forms import ChildForm, EpisodeAmendmentForm, EpisodeF
 from rhc_app.web.common import apply, audit_event, ring, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
+from rhc_app.web.loaders import get_child, get_episode, require_role
 
 
 @bp.route("/children", methods=["GET", "POST"])

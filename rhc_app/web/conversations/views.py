@@ -11,7 +11,7 @@ from rhc_app.domain import clock
 from rhc_app.domain.lifecycle import is_read_only, read_only_message
 from rhc_app.domain.prompts import PROMPTS
 from rhc_app.domain.risk_factors import codes_for
-from rhc_app.security.access import conversation_filter, get_conversation, require_role
+from rhc_app.security.access import conversation_filter
 from rhc_app.services.amendments import trail
 from rhc_app.services.casework import (
     ACTIONS,
@@ -43,6 +43,7 @@ from rhc_app.web.conversations.canvas_form import (
 from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffForm
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
+from rhc_app.web.loaders import get_conversation, require_role
 
 
 @bp.get("/")

@@ -13,13 +13,13 @@ from rhc_app.documents.police_pdf import build_police_pdf
 from rhc_app.domain.child_summary import draft_summary
 from rhc_app.domain.lifecycle import read_only_message
 from rhc_app.domain.readability import analyse
-from rhc_app.security.access import get_conversation, require_role
 from rhc_app.services.records import conversation_record, summary_facts
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation
 from rhc_app.web.common import audit_event, user
 from rhc_app.web.documents.forms import PdfForm, SummaryForm
 from rhc_app.web.extensions import db
+from rhc_app.web.loaders import get_conversation, require_role
 
 bp = Blueprint("documents", __name__)
 

@@ -11,12 +11,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.security import audit
-from rhc_app.security.access import require_role
 from rhc_app.services import datasets
 from rhc_app.services.dashboard import overview
 from rhc_app.store.db import utcnow
 from rhc_app.web.common import audit_event, ring, user
 from rhc_app.web.extensions import db
+from rhc_app.web.loaders import require_role
 from rhc_app.web.reports.forms import UploadForm
 
 bp = Blueprint("reports", __name__)
