@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from rhc_app import StartupError, create_app
-from rhc_app.store.db import make_engine
 from rhc_app.store import database as store_database
+from rhc_app.store.db import make_engine
 from rhc_app.web.sessions import COOKIE_NAME
 from tests.conftest import PG_URL, config_for
 
