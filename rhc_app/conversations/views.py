@@ -204,7 +204,8 @@ def _save(conv: Conversation, full_page: bool) -> Any:
     except CanvasInputError as exc:
         if not full_page:
             return jsonify(status="invalid", problems=exc.problems), 422
-        return _render_canvas(conv, conv.canvas, base, problems=exc.problems, status=400)
+        return _render_canvas(conv, exc.canvas or conv.canvas, base, problems=exc.problems,
+                              status=400)
     action = request.form.get("action", "save")
     if action == "add_note":
         add_scratch_note(canvas)
@@ -299,7 +300,7 @@ def amend_conversation(conversation_id: str) -> Any:
             canvas = parse(request.form, *_allowed())
             amend(db(), user(), conv, canvas, request.form.get("reason", "")[:2000])
         except CanvasInputError as exc:
-            problems = exc.problems
+            problems, canvas = exc.problems, exc.canvas or canvas
         except CaseworkError as exc:
             db().rollback()
             problems = {exc.field or "reason": str(exc)}
