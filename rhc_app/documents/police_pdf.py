@@ -80,8 +80,6 @@ PLACES_COLUMNS = ("Place", "Area", "Slept there", "Concern")
 CELL_MAX_LINES = 12
 #: About the width of an average character of the 9 pt cell font, and a cell's padding.
 _CHAR_MM, _PADDING_MM = 1.8, 2.2
-#: Rows in one table: the header repeats at least this often.
-TABLE_ROWS = 25
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -130,14 +128,13 @@ def _entries(singular: str, columns: tuple[str, ...], rows: list[list[str]],
              widths_mm: tuple[float, ...], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     """People or places: a grid while every value fits a cell, else one block per entry.
 
-    Why not always a grid: reportlab re-lays the rest of a table, and the rest of a tall row,
-    each time it splits one across a page, so long cells cost time quadratic in their length.
-    Short grids are laid out in chunks of TABLE_ROWS rows for the same reason.
+    Why not always a grid: reportlab lays out the rest of a tall row again each time it
+    splits the row across a page, so a long cell cost time quadratic in its length (a
+    1,000-line concern was laid out 33,000 lines' worth).
     """
     if all(_fits_a_cell(cell or "", width)
            for row in rows for cell, width in zip(row, widths_mm, strict=True)):
-        return [_table(columns, rows[i:i + TABLE_ROWS], widths_mm, styles)
-                for i in range(0, len(rows), TABLE_ROWS)]
+        return [_table(columns, rows, widths_mm, styles)]
     story: list[Flowable] = []
     for number, row in enumerate(rows, start=1):
         story.append(TextParagraph(f"{singular} {number} of {len(rows)}", styles["entry"]))
