@@ -14,14 +14,8 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
-from rhc_app.documents.pdf_common import (
-    PageMarking,
-    TextParagraph,
-    build_document,
-    escape_markup,
-    register_fonts,
-    split_text,
-)
+from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
+from rhc_app.documents.pdf_text import TextParagraph, split_text
 from rhc_app.documents.records import ConversationRecord
 from rhc_app.domain.child_summary import EMERGENCY, HELPLINES
 

@@ -11,13 +11,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
 
-from rhc_app.documents.pdf_common import (
-    PageMarking,
+from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
+from rhc_app.documents.pdf_text import (
     TextParagraph,
-    build_document,
-    escape_markup,
     joined,
-    register_fonts,
     split_blocks,
     split_text,
     text_flowables,

@@ -11,7 +11,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from .pdf_common import PageMarking, TextParagraph, build_document, escape_markup, register_fonts
+from .pdf_common import PageMarking, build_document, escape_markup, register_fonts
+from .pdf_text import TextParagraph
 from .records import format_datetime
 
 
