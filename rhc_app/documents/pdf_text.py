@@ -44,7 +44,7 @@ class TextParagraph(Paragraph):
             parser.caseSensitive = self.caseSensitive
             style, frags, bullet_frags = parser.parse(cleaner(text), style)
             if frags is None:
-                raise ValueError(f"paragraph markup error: {parser.errors[:1]}")
+                raise ValueError("paragraph markup could not be parsed")  # no text: logs
             textTransformFrags(frags, style)
             bulletText = bullet_frags or bulletText
         super()._setup(text, style, bulletText, frags, cleaner)
