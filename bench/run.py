@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import load, seed
+from . import load, seed, worst_case
 from .load import Client, StepResult
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -448,6 +448,8 @@ def markdown(report: dict[str, Any]) -> str:
             verdict = "not measured" if t["value"] is None else "yes" if t["met"] else "**no**"
             lines.append(f"| {t['target']} | {'-' if t['value'] is None else t['value']} | {verdict} |")
         lines.append("")
+    if report.get("worst_case"):
+        lines += [worst_case.markdown(report["worst_case"]), ""]
     if report.get("notes"):
         lines += ["## Notes", "", *report["notes"], ""]
     return "\n".join(lines)
@@ -519,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"kept {workdir}")
             else:
                 shutil.rmtree(base, ignore_errors=True)
+    say("worst-case input: PDFs and checks ...")
+    report["worst_case"] = worst_case.run()
     report["seconds"] = round(time.perf_counter() - t0, 1)
     path = write(report, args.quick, args.out)
     say("")

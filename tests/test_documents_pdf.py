@@ -26,8 +26,8 @@ from rhc_app.documents.pdf_common import (
     protect,
     register_fonts,
     safe_filename,
-    split_text,
 )
+from rhc_app.documents.pdf_text import split_text
 from rhc_app.documents.police_pdf import DOCUMENT_TITLE, SECTION_TITLES, build_police_pdf
 from rhc_app.documents.records import (
     AREA_KEYS,

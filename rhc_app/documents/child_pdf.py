@@ -12,15 +12,10 @@ import re
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
-from rhc_app.documents.pdf_common import (
-    PageMarking,
-    build_document,
-    escape_markup,
-    register_fonts,
-    split_text,
-)
+from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
+from rhc_app.documents.pdf_text import TextParagraph, split_text
 from rhc_app.documents.records import ConversationRecord
 from rhc_app.domain.child_summary import EMERGENCY, HELPLINES
 
@@ -57,14 +52,14 @@ def _text(text: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
         for line in piece.split("\n"):
             if _BULLET.match(line):
                 if lines:
-                    story.append(Paragraph(escape_markup("\n".join(lines)), styles["body"]))
+                    story.append(TextParagraph(escape_markup("\n".join(lines)), styles["body"]))
                     lines = []
-                story.append(Paragraph(escape_markup(_BULLET.sub("", line)), styles["bullet"],
+                story.append(TextParagraph(escape_markup(_BULLET.sub("", line)), styles["bullet"],
                                        bulletText="\u2022"))
             else:
                 lines.append(line)
         if any(line.strip() for line in lines):
-            story.append(Paragraph(escape_markup("\n".join(lines).strip("\n")), styles["body"]))
+            story.append(TextParagraph(escape_markup("\n".join(lines).strip("\n")), styles["body"]))
     return story
 
 
@@ -76,26 +71,26 @@ def build_child_pdf(record: ConversationRecord,
     (Missing People and Childline). The worker and their organisation always come first.
     """
     s = _styles()
-    story: list[Flowable] = [Paragraph(TITLE, s["title"])]
+    story: list[Flowable] = [TextParagraph(TITLE, s["title"])]
     summary = record.child_summary.strip()
     first_name = record.child.first_name
     if first_name and not _GREETING.match(summary):
-        story.append(Paragraph(escape_markup(f"Hi {first_name},"), s["body"]))
+        story.append(TextParagraph(escape_markup(f"Hi {first_name},"), s["body"]))
     if summary:
         story.extend(_text(summary, s))
     else:
-        story.append(Paragraph("Your worker will go through this note with you.", s["body"]))
+        story.append(TextParagraph("Your worker will go through this note with you.", s["body"]))
 
-    story.append(Paragraph(TALK_TO_TITLE, s["heading"]))
+    story.append(TextParagraph(TALK_TO_TITLE, s["heading"]))
     worker = record.worker_name.strip() or "Your worker"
     organisation = record.organisation.name.strip()
     me = f"{worker} from {organisation}" if organisation else worker
-    story.append(Paragraph(escape_markup(f"{me}. You can ask to talk to me again."),
+    story.append(TextParagraph(escape_markup(f"{me}. You can ask to talk to me again."),
                            s["bullet"], bulletText="\u2022"))
     for name, how in HELPLINES if contacts is None else contacts:
-        story.append(Paragraph(f"<b>{escape_markup(name)}</b>: {escape_markup(how)}",
+        story.append(TextParagraph(f"<b>{escape_markup(name)}</b>: {escape_markup(how)}",
                                s["bullet"], bulletText="\u2022"))
-    story.append(Paragraph(escape_markup(EMERGENCY), s["body"]))
+    story.append(TextParagraph(escape_markup(EMERGENCY), s["body"]))
 
     marking = PageMarking(font_size=8, bold=False, colour=colors.HexColor("#505a5f"))
     return build_document(story, TITLE, marking)

@@ -23,12 +23,11 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, SimpleDocTemplate
 
 from rhc_app.documents.records import to_london
 
@@ -52,8 +51,10 @@ _FALLBACK_PATTERNS = (
     "/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]",
 )
 
-#: Longest run of text in one Paragraph. Bounded pieces keep layout fast and predictable.
-MAX_PARAGRAPH_CHARS = 1500
+#: Most changes between the body and fallback fonts in one piece of text: each change is a
+#: fragment reportlab lays out on its own. Real text changes script a few times a line;
+#: past this (text built to alternate) the rest of the piece stays in the fallback font.
+MAX_FONT_CHANGES = 64
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def escape_markup(text: str | None) -> str:
 
 
 def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, bool]]:
-    start, current = 0, False
+    start, current, changes = 0, False, 0
     for index, char in enumerate(text):
         code = ord(char)
         # Line breaks and tabs are layout, not glyphs: never switch fonts for them.
@@ -153,38 +154,13 @@ def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, bool]]:
                   and code in fonts.fallback_chars)
         if wanted != current and index > start:
             yield text[start:index], current
-            start = index
+            start, changes = index, changes + 1
+            if changes >= MAX_FONT_CHANGES:
+                yield text[start:], True
+                return
         current = wanted
     if start < len(text):
         yield text[start:], current
-
-
-def split_text(text: str | None, limit: int = MAX_PARAGRAPH_CHARS) -> list[str]:
-    """Split user text into pieces of at most ``limit`` characters.
-
-    Splits at blank lines first, then at the last line break, sentence end or space before
-    the limit, so a 20,000-character note with no blank lines becomes many short paragraphs.
-    """
-    pieces: list[str] = []
-    for block in re.split(r"\n\s*\n", clean_text(text)):
-        block = block.strip("\n")
-        while len(block) > limit:
-            window = block[:limit]
-            cut = max(window.rfind("\n"), window.rfind(". "), window.rfind(" "))
-            cut = cut + 1 if cut > limit // 2 else limit
-            pieces.append(block[:cut].rstrip())
-            block = block[cut:].lstrip(" \n")
-        if block.strip():
-            pieces.append(block)
-    return pieces
-
-
-def text_flowables(text: str | None, style: ParagraphStyle, empty: str) -> list[Flowable]:
-    """User text as a list of bounded Paragraphs, or one ``empty`` paragraph."""
-    pieces = split_text(text)
-    if not pieces:
-        return [Paragraph(escape_markup(empty), style)]
-    return [Paragraph(escape_markup(piece), style) for piece in pieces]
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
 
-from rhc_app.documents.pdf_common import (
-    PageMarking,
-    build_document,
-    escape_markup,
-    register_fonts,
+from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
+from rhc_app.documents.pdf_text import (
+    TextParagraph,
+    joined,
+    split_blocks,
     split_text,
     text_flowables,
 )
@@ -74,6 +74,10 @@ HEADING_ROOM = 30 * mm
 
 PEOPLE_COLUMNS = ("Name", "Description", "Age", "How the child knows them", "Concern")
 PLACES_COLUMNS = ("Place", "Area", "Slept there", "Concern")
+#: A value that would wrap to more lines than this in its column is not squeezed into a cell.
+CELL_MAX_LINES = 12
+#: About the width of an average character of the 9 pt cell font, and a cell's padding.
+_CHAR_MM, _PADDING_MM = 1.8, 2.2
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -89,6 +93,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
         "head_cell": ParagraphStyle("head_cell", parent=body, fontName=fonts.bold, fontSize=9,
                                     leading=12, spaceAfter=0),
+        "entry": ParagraphStyle("entry", parent=body, fontName=fonts.bold, spaceBefore=6),
         "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2,
                                  bulletFontName=fonts.body, bulletFontSize=10),
     }
@@ -96,19 +101,53 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _field(label: str, value: str | None, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     """A "Label: value" line; a long value carries on in bounded paragraphs below."""
-    pieces = split_text(value) or [NOT_RECORDED]
-    first = f"<b>{escape_markup(label)}:</b> {escape_markup(pieces[0])}"
-    return [Paragraph(first, styles["body"])] + [
-        Paragraph(escape_markup(piece), styles["body"]) for piece in pieces[1:]
-    ]
+    pieces = split_blocks(value) or [(NOT_RECORDED, True)]
+    body, carry_on = styles["body"], joined(styles["body"])
+    out: list[Flowable] = []
+    for index, (piece, ends) in enumerate(pieces):
+        text = escape_markup(piece)
+        if index == 0:
+            text = f"<b>{escape_markup(label)}:</b> {text}"
+        out.append(TextParagraph(text, body if ends else carry_on))
+    return out
+
+
+def _fits_a_cell(value: str, width_mm: float) -> bool:
+    per_line = max(1, int((width_mm - _PADDING_MM) / _CHAR_MM))
+    lines = 0
+    for line in value.split("\n"):
+        lines += max(1, -(-len(line) // per_line))
+        if lines > CELL_MAX_LINES:
+            return False
+    return True
+
+
+def _entries(singular: str, columns: tuple[str, ...], rows: list[list[str]],
+             widths_mm: tuple[float, ...], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """People or places: a grid while every value fits a cell, else one block per entry.
+
+    Why not always a grid: reportlab lays out the rest of a tall row again each time it
+    splits the row across a page, so a long cell cost time quadratic in its length (a
+    1,000-line concern was laid out 33,000 lines' worth).
+    """
+    if all(_fits_a_cell(cell or "", width)
+           for row in rows for cell, width in zip(row, widths_mm, strict=True)):
+        return [_table(columns, rows, widths_mm, styles)]
+    story: list[Flowable] = []
+    for number, row in enumerate(rows, start=1):
+        story.append(TextParagraph(f"{singular} {number} of {len(rows)}", styles["entry"]))
+        for label, value in zip(columns, row, strict=True):
+            if (value or "").strip() or label == columns[0]:
+                story.extend(_field(label, value, styles))
+    return story
 
 
 def _table(columns: tuple[str, ...], rows: list[list[str]], widths_mm: tuple[float, ...],
            styles: dict[str, ParagraphStyle]) -> Table:
     """A grid that repeats its header on each page and may split a tall row across pages."""
-    data = [[Paragraph(escape_markup(c), styles["head_cell"]) for c in columns]]
+    data = [[TextParagraph(escape_markup(c), styles["head_cell"]) for c in columns]]
     for row in rows:
-        data.append([Paragraph(escape_markup(cell or "") or "", styles["cell"]) for cell in row])
+        data.append([TextParagraph(escape_markup(cell or "") or "", styles["cell"]) for cell in row])
     table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#505a5f")),
@@ -154,13 +193,13 @@ def _amendments(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> lis
 
 
 def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[Flowable]:
-    story: list[Flowable] = [Paragraph(DOCUMENT_TITLE, s["title"])]
+    story: list[Flowable] = [TextParagraph(DOCUMENT_TITLE, s["title"])]
 
     def heading(title: str) -> None:
         assert title in SECTION_TITLES, title  # a typo here is a programming error
         # Not keepWithNext: that would push a long table whole onto the next page.
         story.append(CondPageBreak(HEADING_ROOM))
-        story.append(Paragraph(escape_markup(title), s["heading"]))
+        story.append(TextParagraph(escape_markup(title), s["heading"]))
 
     def area(key: str, title: str) -> None:
         heading(title)
@@ -198,24 +237,24 @@ def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[
 
     heading("People")
     if record.people:
-        story.append(_table(PEOPLE_COLUMNS, [_person_row(p) for p in record.people],
-                            (32, 44, 14, 36, 44), s))
+        story.extend(_entries("Person", PEOPLE_COLUMNS,
+                              [_person_row(p) for p in record.people], (32, 44, 14, 36, 44), s))
     else:
-        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+        story.append(TextParagraph(NOT_RECORDED, s["empty"]))
 
     heading("Places")
     if record.places:
-        story.append(_table(PLACES_COLUMNS, [_place_row(p) for p in record.places],
-                            (44, 40, 20, 66), s))
+        story.extend(_entries("Place", PLACES_COLUMNS,
+                              [_place_row(p) for p in record.places], (44, 40, 20, 66), s))
     else:
-        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+        story.append(TextParagraph(NOT_RECORDED, s["empty"]))
 
     heading("Risk factors")
     if record.risk_factors:
         for _code, label in record.risk_factors:
-            story.append(Paragraph(escape_markup(label), s["bullet"], bulletText="\u2022"))
+            story.append(TextParagraph(escape_markup(label), s["bullet"], bulletText="\u2022"))
     else:
-        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+        story.append(TextParagraph(NOT_RECORDED, s["empty"]))
 
     for key, title in AREA_SECTIONS_AFTER_RISKS:
         area(key, title)
@@ -227,10 +266,10 @@ def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[
             first = f"<b>{escape_markup(label)}</b>"
             if pieces:
                 first += f": {escape_markup(pieces[0])}"
-            story.append(Paragraph(first, s["bullet"], bulletText="\u2022"))
-            story.extend(Paragraph(escape_markup(p), s["bullet"]) for p in pieces[1:])
+            story.append(TextParagraph(first, s["bullet"], bulletText="\u2022"))
+            story.extend(TextParagraph(escape_markup(p), s["bullet"]) for p in pieces[1:])
     else:
-        story.append(Paragraph(NOT_RECORDED, s["empty"]))
+        story.append(TextParagraph(NOT_RECORDED, s["empty"]))
 
     heading("Summary for the child")
     story.extend(text_flowables(record.child_summary, s["body"], NOT_RECORDED))

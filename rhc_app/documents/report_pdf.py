@@ -9,9 +9,10 @@ from datetime import datetime
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
+from rhc_app.documents.pdf_text import TextParagraph
 from rhc_app.documents.records import format_datetime
 
 
@@ -31,16 +32,16 @@ def build_report_pdf(title: str, organisation: str, tables: Sequence[ReportTable
     body = ParagraphStyle("body", parent=base["BodyText"], fontName=fonts.body, fontSize=9)
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     story: list[Flowable] = [
-        Paragraph(escape_markup(title), h1),
-        Paragraph(escape_markup(f"{organisation} · produced {format_datetime(produced_at)}"),
+        TextParagraph(escape_markup(title), h1),
+        TextParagraph(escape_markup(f"{organisation} · produced {format_datetime(produced_at)}"),
                   body),
     ]
     for note in notes:
-        story.append(Paragraph(escape_markup(note), body))
+        story.append(TextParagraph(escape_markup(note), body))
     for table in tables:
-        story += [Spacer(1, 4 * mm), Paragraph(escape_markup(table.heading), h2)]
-        data = [[Paragraph(escape_markup(h), cell) for h in table.header]]
-        data += [[Paragraph(escape_markup(str(v)), cell) for v in row] for row in table.rows]
+        story += [Spacer(1, 4 * mm), TextParagraph(escape_markup(table.heading), h2)]
+        data = [[TextParagraph(escape_markup(h), cell) for h in table.header]]
+        data += [[TextParagraph(escape_markup(str(v)), cell) for v in row] for row in table.rows]
         t = Table(data, repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),

@@ -58,10 +58,10 @@ MAX_TEXT = {"child_ref": 100, "episode_ref": 100, "child_name": 200, "ethnicity"
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?"
-    r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?",
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}+)\d*+)?)?"
+    r"\s*+(?:([Zz])|([+-])(\d{2}):?(\d{2}))?",
     re.ASCII,  # \d would otherwise accept any script's digits
-)
+)  # possessive (++, *+): a cell of a million digits is one pass, not six with backtracking
 _DATE_HINT = "use YYYY-MM-DD"
 _DATETIME_HINT = "use YYYY-MM-DD HH:MM, for example 2024-04-01 10:00"
 

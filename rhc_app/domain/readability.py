@@ -103,7 +103,10 @@ class ReadabilityReport:
 
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
-_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d)\]]*(?=\s|$)|\n+")
+#: Linear on any text: a run of stops is tried only from its first character and taken whole
+#: (possessive), so "!!!…!x" is one failed try, not one per "!" with backtracking in each.
+_SENTENCE_END = re.compile(
+    r"(?<![.!?\u2026])[.!?\u2026]++[\"'\u2019\u201d)\]]*+(?=\s|$)|\n++")
 
 
 def _compile() -> list[tuple[str, re.Pattern[str]]]:

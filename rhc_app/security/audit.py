@@ -62,6 +62,8 @@ def record(db: Session, action: str, *, user_id: str | None = None, org_id: str 
 
     A read-only session (a GET request on SQLite) names a writer instead: the event is
     appended and committed there at once, in a short transaction of its own."""
+    # Cut to the column's size: PostgreSQL refuses a longer value (a 500), SQLite keeps it.
+    detail = detail[:AuditEvent.__table__.c.detail.type.length] if detail else detail
     writer = db.info.get("writer")
     if writer is not None:
         session = writer()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import object_session
 
@@ -26,14 +28,20 @@ def _yes(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-def conversation_record(conv: Conversation, worker: User, produced_at: datetime
-                        ) -> ConversationRecord:
-    episode = conv.episode
-    child = episode.child
-    org = worker.organisation
-    canvas = normalise_canvas(conv.canvas)
-    details = canvas["details"]
-    extra = org.setting("extra_risk_factors")
+@dataclass(frozen=True)
+class CanvasParts:
+    """What the documents show of a canvas (plain data: the benchmark builds it too)."""
+
+    areas: dict[str, str]
+    people: list[PersonEntry]
+    places: list[PlaceEntry]
+    risk_factors: list[tuple[str, str]]
+    actions: list[tuple[str, str]]
+    details: dict[str, str]
+
+
+def canvas_parts(raw: dict[str, Any], extra_risk_factors: Any = None) -> CanvasParts:
+    canvas = normalise_canvas(raw)
     areas = {k: canvas["areas"].get(k, "") for k in AREAS}
     # Untagged or tagged quick notes belong in the record too, under their area.
     for note in canvas["notes"]:
@@ -46,6 +54,26 @@ def conversation_record(conv: Conversation, worker: User, produced_at: datetime
     actions = [(ACTIONS.get(a, a), "") for a in canvas["actions"]]
     if canvas["actions_detail"]:
         actions.append(("Details", canvas["actions_detail"]))
+    return CanvasParts(
+        areas=areas,
+        people=[PersonEntry(name=p.get("name", ""), description=p.get("description", ""),
+                            approximate_age=p.get("approximate_age") or None,
+                            relationship=p.get("relationship", ""), concern=p.get("concern", ""))
+                for p in canvas["people"]],
+        places=[PlaceEntry(name=p.get("name", ""), area=p.get("area", ""),
+                           slept_there=_yes(p.get("slept_there")), concern=p.get("concern", ""))
+                for p in canvas["places"]],
+        risk_factors=[(c, label_for(c, extra_risk_factors)) for c in canvas["risk_factors"]],
+        actions=actions, details=canvas["details"])
+
+
+def conversation_record(conv: Conversation, worker: User, produced_at: datetime
+                        ) -> ConversationRecord:
+    episode = conv.episode
+    child = episode.child
+    org = worker.organisation
+    parts = canvas_parts(conv.canvas, org.setting("extra_risk_factors"))
+    details = parts.details
     dob = date.fromisoformat(child.date_of_birth) if child.date_of_birth else None
     return ConversationRecord(
         organisation=OrganisationInfo(org.name),
@@ -59,16 +87,9 @@ def conversation_record(conv: Conversation, worker: User, produced_at: datetime
         produced_at=produced_at, offered_at=conv.offered_at, outcome=conv.outcome,
         held_at=conv.held_at, method=details.get("method") or None,
         location=details.get("location", ""), present=details.get("present", ""),
-        seen_alone=_yes(details.get("seen_alone")), areas=areas,
-        people=[PersonEntry(name=p.get("name", ""), description=p.get("description", ""),
-                            approximate_age=p.get("approximate_age") or None,
-                            relationship=p.get("relationship", ""), concern=p.get("concern", ""))
-                for p in canvas["people"]],
-        places=[PlaceEntry(name=p.get("name", ""), area=p.get("area", ""),
-                           slept_there=_yes(p.get("slept_there")), concern=p.get("concern", ""))
-                for p in canvas["places"]],
-        risk_factors=[(c, label_for(c, extra)) for c in canvas["risk_factors"]],
-        actions=actions, child_summary=conv.child_summary or "",
+        seen_alone=_yes(details.get("seen_alone")), areas=parts.areas, people=parts.people,
+        places=parts.places, risk_factors=parts.risk_factors, actions=parts.actions,
+        child_summary=conv.child_summary or "",
         worker_name=worker.name or "", worker_role=worker.role.title(),
         amendments=_amendments(conv))
 

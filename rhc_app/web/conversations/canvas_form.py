@@ -29,12 +29,20 @@ CHOICES = {
 MAX_TEXT = 50_000
 MAX_SHORT = 500
 MAX_ROWS = 200
+#: The whole record, every box together. Why: the police PDF must build in well under the
+#: worker timeout, and its cost is its lines. A long real record is a few thousand words
+#: (20,000 characters, a few hundred lines); 2,000 lines of "a" is an attack, not notes.
+MAX_RECORD_CHARS = 100_000
+MAX_RECORD_LINES = 2_000
 
 
 class CanvasInputError(Exception):
-    def __init__(self, problems: dict[str, str]) -> None:
+    """``canvas`` holds everything that was posted, so the page can show it back unchanged."""
+
+    def __init__(self, problems: dict[str, str], canvas: dict[str, Any] | None = None) -> None:
         super().__init__("; ".join(problems.values()))
         self.problems = problems
+        self.canvas = canvas
 
 
 def _kept(ch: str) -> bool:
@@ -66,13 +74,14 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
           ) -> dict[str, Any]:
     problems: dict[str, str] = {}
     canvas = empty_canvas()
+    sizes: dict[str, str] = {}
 
     def text(name: str, limit: int = MAX_TEXT) -> str:
         value = _clean(form.get(name))
+        sizes[name] = value
         if len(value) > limit:
             problems[name] = f"This must be {limit:,} characters or fewer (it has {len(value):,})"
-            return value[:limit]
-        return value
+        return value  # kept whole: a refused save shows back everything that was typed
 
     for key in AREAS:
         canvas["areas"][key] = text(f"area-{key}")
@@ -110,9 +119,28 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
     canvas["risk_factors"] = sorted({c for c in _list(form, "risk_factors") if c in allowed_codes})
     canvas["actions"] = sorted({a for a in _list(form, "actions") if a in allowed_actions})
     canvas["actions_detail"] = text("actions_detail")
+    if not problems:
+        problems = _over_budget(sizes)
     if problems:
-        raise CanvasInputError(problems)
+        raise CanvasInputError(problems, canvas)
     return canvas
+
+
+def _over_budget(boxes: dict[str, str]) -> dict[str, str]:
+    """The whole record's limits, reported on the box that holds the most."""
+    chars = sum(len(v) for v in boxes.values())
+    if chars > MAX_RECORD_CHARS:
+        name = max(boxes, key=lambda k: len(boxes[k]))
+        return {name: f"The whole record must be {MAX_RECORD_CHARS:,} characters or fewer "
+                      f"(it has {chars:,}): shorten this box, the longest, or keep the detail "
+                      "in the case file"}
+    lines = sum(v.count("\n") for v in boxes.values())
+    if lines > MAX_RECORD_LINES:
+        name = max(boxes, key=lambda k: boxes[k].count("\n"))
+        return {name: f"The whole record must be {MAX_RECORD_LINES:,} lines or fewer "
+                      f"(it has {lines:,}): join the short lines in this box, the one with "
+                      "the most lines"}
+    return {}
 
 
 def _list(form: Mapping[str, Any], name: str) -> list[str]:

@@ -227,8 +227,9 @@ def _save(conv: Conversation, full_page: bool) -> Any:
         if not full_page:
             return jsonify(status="invalid", problems=exc.problems), 422
         audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
-        db().commit()  # the stored record is shown again
-        return _render_canvas(conv, conv.canvas, base, problems=exc.problems, status=400)
+        db().commit()  # the stored record is shown with what was typed
+        return _render_canvas(conv, exc.canvas or conv.canvas, base, problems=exc.problems,
+                              status=400)
     action = request.form.get("action", "save")
     if action == "add_note":
         add_scratch_note(canvas)
@@ -334,7 +335,7 @@ def amend_conversation(conversation_id: str) -> Any:
             canvas = parse(request.form, *_allowed())
             amend(db(), user(), conv, canvas, request.form.get("reason", "")[:2000])
         except CanvasInputError as exc:
-            problems = exc.problems
+            problems, canvas = exc.problems, exc.canvas or canvas
         except CaseworkError as exc:
             db().rollback()
             problems = {exc.field or "reason": str(exc)}

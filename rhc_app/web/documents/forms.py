@@ -2,8 +2,20 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextArea
-from wtforms import PasswordField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import Field, Form, PasswordField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+#: Why a line limit: both PDFs cost time by the line, and the summary is in both. A summary
+#: of 20,000 characters is long prose; 10,000 one-letter lines is not a summary.
+SUMMARY_MAX_LINES = 500
+SUMMARY_MAX_CHARS = 20_000
+
+
+def _not_too_many_lines(form: Form, field: Field) -> None:
+    lines = (field.data or "").replace("\r\n", "\n").count("\n") + 1
+    if lines > SUMMARY_MAX_LINES:
+        raise ValidationError(f"The summary must be {SUMMARY_MAX_LINES:,} lines or fewer "
+                              f"(it has {lines:,}): join the short lines")
 
 
 class SummaryForm(FlaskForm):
@@ -12,8 +24,10 @@ class SummaryForm(FlaskForm):
                                         "about…”, “What happens next is…”. Short sentences, "
                                         "plain words.",
                             validators=[DataRequired("Write the summary for the child"),
-                                        Length(max=20000, message="The summary must be 20,000 "
-                                                                  "characters or fewer")])
+                                        Length(max=SUMMARY_MAX_CHARS,
+                                               message="The summary must be 20,000 "
+                                                       "characters or fewer"),
+                                        _not_too_many_lines])
     submit = SubmitField("Save the summary", widget=GovSubmitInput())
 
 

@@ -17,7 +17,7 @@ from rhc_app.services.records import conversation_record, summary_facts
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation
 from rhc_app.web.common import audit_event, user
-from rhc_app.web.documents.forms import PdfForm, SummaryForm
+from rhc_app.web.documents.forms import SUMMARY_MAX_CHARS, PdfForm, SummaryForm
 from rhc_app.web.extensions import db
 from rhc_app.web.loaders import get_conversation, require_role
 
@@ -64,7 +64,8 @@ def summary(conversation_id: str) -> Any:
             db().commit()
             flash("Summary saved", "success")
             return redirect(url_for("documents.summary", conversation_id=conv.id))
-    report = analyse(form.summary.data or "")
+    # Bounded as the form bounds it: a refused 20 MB post is not read for its reading age.
+    report = analyse((form.summary.data or "")[:SUMMARY_MAX_CHARS])
     return render_template("documents/summary.html", form=form, conv=conv, report=report,
                            drafted=drafted, child=conv.episode.child,
                            title="Summary for the child")
@@ -117,14 +118,17 @@ def download(conversation_id: str, kind: str) -> Any:
         return redirect(url_for("documents.police_pdf_page", conversation_id=conv.id))
     now = utcnow()
     record = conversation_record(conv, user(), now)
-    pdf = build_police_pdf(record) if kind == "police" else build_child_pdf(record)
-    if form.password.data:
-        pdf = protect(pdf, form.password.data)
     child = conv.episode.child
     name = safe_filename(kind, child.case_reference or "", now, avoid=[child.name or ""])
+    password = form.password.data
     audit_event(f"pdf_{kind}", record_type="conversation", record_id=conv.id,
-                detail="password protected" if form.password.data else None)
+                detail="password protected" if password else None)
+    # Commit before building, from plain data only: no transaction (on SQLite, not the one
+    # write lock) is held while a long record is laid out, so other saves go ahead.
     db().commit()
+    pdf = build_police_pdf(record) if kind == "police" else build_child_pdf(record)
+    if password:
+        pdf = protect(pdf, password)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store"})

@@ -31,6 +31,15 @@ def _current_fy(today: date) -> int:
     return today.year if today.month >= 4 else today.year - 1
 
 
+def _format() -> str:
+    """The download asked for: the page, csv or pdf. Anything else is refused before it is
+    audited (a query value is never written to the audit log as typed)."""
+    fmt = request.args.get("format") or "page"
+    if fmt not in ("page", "csv", "pdf"):
+        abort(400)
+    return fmt
+
+
 @bp.get("/team")
 def dashboard() -> Any:
     o = overview(db(), user().organisation, utcnow())
@@ -63,19 +72,19 @@ def _download(body: bytes | str, mimetype: str, name: str) -> Response:
 @bp.get("/reports/quarterly")
 def quarterly() -> Any:
     year = _year()
+    fmt = _format()
+    cohort = request.args.get("cohort", "all")
+    if fmt == "csv" and cohort not in ("all", "in-care"):
+        abort(400)
     tables = _tables(year)
-    fmt = request.args.get("format")
     org = user().organisation
     audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
-                 detail=f"{year} {fmt or 'page'}")
+                 detail=f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
     db().commit()
     label = figures.financial_year_label(year)
     # Downloads leave the team (committee papers): small counts suppressed; the page is exact.
     threshold = int(org.setting("small_count_threshold"))
     if fmt == "csv":
-        cohort = request.args.get("cohort", "all")
-        if cohort not in tables:
-            abort(400)
         return _download(disclosure.quarterly_csv(tables[cohort][year], threshold), "text/csv",
                          f"rhc-quarterly-{cohort}-{year}.csv")
     if fmt == "pdf":
@@ -119,15 +128,15 @@ def _period() -> tuple[date, date]:
 @bp.get("/reports/risk-factors")
 def risk_factors() -> Any:
     start, end = _period()
+    fmt = _format()
     org = user().organisation
     extra = org.setting("extra_risk_factors")
     counts = figures.risk_factor_counts(datasets.held_facts(db(), org, start, end), start, end,
                                         extra)
     parts = figures.breakdown(datasets.facts(db(), org, start, end, personal=True), start, end,
                               as_of=end)
-    fmt = request.args.get("format")
     audit.record(db(), "report_risk_factors", user_id=user().id, org_id=org.id,
-                 detail=f"{start} to {end} {fmt or 'page'}")
+                 detail=f"{start} to {end} {fmt}")
     db().commit()
     threshold = int(org.setting("small_count_threshold"))
     if fmt == "csv":

@@ -1,0 +1,114 @@
+"""User text as reportlab paragraphs whose layout costs time linear in the text.
+
+Why a module of its own: every limit here exists because a record built to be slow (short
+lines, entities, tall cells) once outlasted the worker timeout; see bench/worst_case.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.paragraph import textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
+
+from rhc_app.documents.pdf_common import clean_text, escape_markup
+
+#: Longest run of text in one Paragraph. Bounded pieces keep layout fast and predictable.
+MAX_PARAGRAPH_CHARS = 1500
+#: Most line breaks in one Paragraph: with the character bound, a piece is shorter than a page.
+MAX_PARAGRAPH_LINES = 20
+
+
+class _TextParser(ParaParser):
+    """reportlab's parser, with entities turned into text before it sees them: its own
+    handling makes a fragment of every entity, and each is laid out on its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convert_charrefs = True
+
+
+class TextParagraph(Paragraph):
+    """A Paragraph of escaped user text that costs what plain text costs.
+
+    Why: a note of "<&>" repeated was thousands of fragments a paragraph (9 s for one
+    record). Replaces the parse step of a private method: reportlab is pinned.
+    """
+
+    def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        if frags is None:
+            parser = _TextParser()
+            parser.caseSensitive = self.caseSensitive
+            style, frags, bullet_frags = parser.parse(cleaner(text), style)
+            if frags is None:
+                raise ValueError("paragraph markup could not be parsed")  # no text: logs
+            textTransformFrags(frags, style)
+            bulletText = bullet_frags or bulletText
+        super()._setup(text, style, bulletText, frags, cleaner)
+
+
+def split_blocks(text: str | None, limit: int = MAX_PARAGRAPH_CHARS,
+                 max_lines: int = MAX_PARAGRAPH_LINES) -> list[tuple[str, bool]]:
+    """User text as (piece, ends its block) pairs: at most ``limit`` characters and
+    ``max_lines`` line breaks in a piece.
+
+    Splits at blank lines first, then at the last line break, sentence end or space before
+    the limit. Why the line bound: reportlab re-breaks a paragraph's remaining lines each
+    time it splits one across a page, so a piece of 750 short lines cost 15 passes; a piece
+    shorter than a page is split at most once, and the whole build stays linear.
+    """
+    pieces: list[tuple[str, bool]] = []
+    for block in re.split(r"\n\s*\n", clean_text(text)):
+        block = block.strip("\n")
+        start, end = 0, len(block)
+        while end - start > limit or block.count("\n", start, min(end, start + limit)) >= max_lines:
+            cut = _cut(block, start, limit, max_lines)
+            pieces.append((block[start:cut].rstrip(), False))
+            start = cut
+            while start < end and block[start] in " \n":
+                start += 1
+        rest = block[start:]
+        if rest.strip():
+            pieces.append((rest, True))
+        elif pieces and not pieces[-1][1]:
+            pieces[-1] = (pieces[-1][0], True)
+    return pieces
+
+
+def _cut(block: str, start: int, limit: int, max_lines: int) -> int:
+    """Where the piece starting at ``start`` ends (an index into ``block``)."""
+    at = start - 1
+    for _ in range(max_lines):
+        at = block.find("\n", at + 1, start + limit)
+        if at < 0:
+            break
+    else:
+        return at + 1  # the max_lines-th line break: a whole number of lines
+    window_end = min(len(block), start + limit)
+    cut = max(block.rfind("\n", start, window_end), block.rfind(". ", start, window_end),
+              block.rfind(" ", start, window_end))
+    return cut + 1 if cut - start > limit // 2 else start + limit
+
+
+def split_text(text: str | None, limit: int = MAX_PARAGRAPH_CHARS,
+               max_lines: int = MAX_PARAGRAPH_LINES) -> list[str]:
+    """The pieces of :func:`split_blocks`, without where their blocks end."""
+    return [piece for piece, _end in split_blocks(text, limit, max_lines)]
+
+
+def joined(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` without space below: for a piece that the next piece carries on."""
+    return ParagraphStyle(f"{style.name}-joined", parent=style, spaceAfter=0)
+
+
+def text_flowables(text: str | None, style: ParagraphStyle, empty: str) -> list[Flowable]:
+    """User text as a list of bounded Paragraphs, or one ``empty`` paragraph."""
+    pieces = split_blocks(text)
+    if not pieces:
+        return [TextParagraph(escape_markup(empty), style)]
+    carry_on = joined(style)
+    return [TextParagraph(escape_markup(piece), style if ends else carry_on)
+            for piece, ends in pieces]
