@@ -153,7 +153,7 @@ def test_conflict_page_showing_the_stored_record_is_audited(world, auth, client,
                    "event")
 
 
-def test_refused_canvas_input_showing_the_stored_record_is_audited(world, auth, client, db, ids):
+def test_refused_canvas_input_showing_the_record_again_is_audited(world, auth, client, db, ids):
     worker = world.user("north", "worker")
     conv_id = ids["conversation_id"]
     auth.sign_in(worker)
@@ -163,7 +163,8 @@ def test_refused_canvas_input_showing_the_stored_record_is_audited(world, auth, 
     r = client.post(f"/conversations/{conv_id}/canvas", data={
         "csrf_token": csrf_from(page), "base_version": version, "person-count": "0",
         "place-count": "0", "note-count": "0", "detail-held_at": "not a date"})
-    assert r.status_code == 400 and "retail park" in r.get_data(as_text=True)
+    # The page shows what was typed, within the record (the child's name, its details).
+    assert r.status_code == 400 and "not a date" in r.get_data(as_text=True)
     seen = [(e.action, e.user_id, e.record_id) for e in _newest_since(db, before)]
     assert ("conversation_opened", worker.id, conv_id) in seen, seen
     attack_refused("finding 6: a refused canvas save showed the stored record without an "

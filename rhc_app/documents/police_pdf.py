@@ -181,13 +181,13 @@ def _amendments(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> lis
     """Each change since completion: when, by whom, to what, why (episode changes move the
     72-hour figures above, so what they were before is printed too)."""
     if not record.amendments:
-        return [Paragraph("None", s["empty"])]
+        return [TextParagraph("None", s["empty"])]
     out: list[Flowable] = []
     for a in record.amendments:
         head = f"{format_datetime(a.at)}, {a.by}: {a.subject.lower()}"
-        out.append(Paragraph(f"<b>{escape_markup(head)}</b>", s["bullet"], bulletText="\u2022"))
+        out.append(TextParagraph(f"<b>{escape_markup(head)}</b>", s["bullet"], bulletText="\u2022"))
         out.extend(_field("Reason", a.reason, s))
-        out.extend(Paragraph(escape_markup(c), s["bullet"], bulletText="\u2013")
+        out.extend(TextParagraph(escape_markup(c), s["bullet"], bulletText="\u2013")
                    for c in a.changes)
     return out
 
