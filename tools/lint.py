@@ -1,5 +1,6 @@
 """`make lint`: ruff over the code, the layers' import rules (import-linter, contracts in
-pyproject.toml), bandit over the app, pip-audit over the installed packages.
+pyproject.toml), the sizes of modules and functions (tools/sizes.py), bandit over the app,
+pip-audit over the installed packages.
 
 Run as `python -m tools.lint`. Bandit reports medium and high findings; one passes only if it
 is in the allow-list below, with its reason (`# nosec` comments are ignored, so an exception is
@@ -12,6 +13,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from tools import sizes
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the virtualenv's bin
@@ -78,8 +81,8 @@ def pip_audit() -> str | None:
 
 def main() -> int:
     failed = False
-    for name, check in (("ruff", ruff), ("import layers", layers), ("bandit", bandit),
-                        ("pip-audit", pip_audit)):
+    for name, check in (("ruff", ruff), ("import layers", layers), ("sizes", sizes.problems),
+                        ("bandit", bandit), ("pip-audit", pip_audit)):
         problem = check()
         print(f"{name}: {'clean' if problem is None else 'FAILED'}")
         if problem:
