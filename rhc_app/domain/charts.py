@@ -84,6 +84,79 @@ def _description(
     return f"{kind} by period. " + "; ".join(parts) + "."
 
 
+class _Axis:
+    """The value axis: maps a value to its height on the plot."""
+
+    def __init__(self, top_value: float, percent: bool) -> None:
+        self.vmax, self.step = _scale(top_value, percent)
+        self.percent = percent
+        self.plot_h = HEIGHT - TOP - BOTTOM
+        self.base = TOP + self.plot_h
+
+    def y(self, value: float) -> float:
+        return self.base - self.plot_h * value / self.vmax
+
+
+def _legend(series: Sequence[Series]) -> list[str]:
+    out, legend_x = [], LEFT
+    for i, (name, _values) in enumerate(series):
+        out.append(f'<rect x="{legend_x}" y="34" width="12" height="12" fill="{COLOURS[i]}"/>')
+        out.append(f'<text x="{legend_x + 18}" y="45">{_esc(name)}</text>')
+        legend_x += 18 + 8 * len(str(name)) + 24
+    return out
+
+
+def _grid(axis: _Axis, y_label: str) -> list[str]:
+    out = []
+    for t in range(int(round(axis.vmax / axis.step)) + 1):
+        value = t * axis.step
+        ty = axis.y(value)
+        out.append(
+            f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" y2="{ty:.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="12">'
+            f"{value:,.0f}{'%' if axis.percent else ''}</text>"
+        )
+    if y_label:
+        out.append(
+            f'<text x="14" y="{TOP + axis.plot_h / 2:.1f}" text-anchor="middle" font-size="12" '
+            f'transform="rotate(-90 14 {TOP + axis.plot_h / 2:.1f})">{_esc(y_label)}</text>'
+        )
+    return out
+
+
+def _bar(axis: _Axis, x: float, bar_w: float, value: float | None, colour: str) -> list[str]:
+    """One bar and its value above it, or "n/a" where there is no data."""
+    base = axis.base
+    if value is None:
+        return [f'<text x="{x + bar_w / 2:.1f}" y="{base - 4}" text-anchor="middle" '
+                f'font-size="11">n/a</text>']
+    top_y = axis.y(value)
+    return [
+        f'<rect x="{x + 1:.1f}" y="{top_y:.1f}" width="{bar_w - 2:.1f}" '
+        f'height="{base - top_y:.1f}" fill="{colour}"/>',
+        f'<text x="{x + bar_w / 2:.1f}" y="{top_y - 4:.1f}" text-anchor="middle" '
+        f'font-size="11">{_esc(_number(value, axis.percent))}</text>',
+    ]
+
+
+def _bars(axis: _Axis, labels: Sequence[str], data: Sequence[list[float | None]]) -> list[str]:
+    out = []
+    group_w = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
+    bar_w = min(48.0, group_w * 0.7 / len(data))
+    for g, label in enumerate(labels):
+        centre = LEFT + group_w * (g + 0.5)
+        first = centre - bar_w * len(data) / 2
+        for s, row in enumerate(data):
+            out.extend(_bar(axis, first + s * bar_w, bar_w, row[g], COLOURS[s]))
+        out.append(
+            f'<text x="{centre:.1f}" y="{axis.base + 20}" text-anchor="middle">{_esc(label)}</text>'
+        )
+    return out
+
+
 def bar_chart_svg(
     title: str,
     labels: list[str],
@@ -105,15 +178,8 @@ def bar_chart_svg(
         digest = hashlib.sha256(repr((title, labels, data)).encode()).hexdigest()[:10]
         chart_id = f"chart-{digest}"
     cid = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
-    top = max((v for row in data for v in row if v is not None), default=0.0)
-    vmax, step = _scale(top, percent)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    base = TOP + plot_h
+    axis = _Axis(max((v for row in data for v in row if v is not None), default=0.0), percent)
     desc = _description(labels, [name for name, _values in series], data, percent)
-
-    def y(value: float) -> float:
-        return base - plot_h * value / vmax
-
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-labelledby="{cid}-title {cid}-desc" class="rhc-chart" '
@@ -122,58 +188,11 @@ def bar_chart_svg(
         f'<desc id="{cid}-desc">{_esc(desc)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         f'<text x="{LEFT}" y="22" font-size="16" font-weight="bold">{_esc(title)}</text>',
+        *_legend(series),
+        *_grid(axis, y_label),
+        *_bars(axis, labels, data),
+        f'<line x1="{LEFT}" y1="{axis.base}" x2="{WIDTH - RIGHT}" y2="{axis.base}" '
+        f'stroke="{AXIS}" stroke-width="1"/>',
+        "</svg>",
     ]
-    legend_x = LEFT
-    for i, (name, _values) in enumerate(series):
-        out.append(f'<rect x="{legend_x}" y="34" width="12" height="12" fill="{COLOURS[i]}"/>')
-        out.append(f'<text x="{legend_x + 18}" y="45">{_esc(name)}</text>')
-        legend_x += 18 + 8 * len(str(name)) + 24
-    ticks = int(round(vmax / step))
-    for t in range(ticks + 1):
-        value = t * step
-        ty = y(value)
-        out.append(
-            f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" y2="{ty:.1f}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
-        out.append(
-            f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="12">'
-            f"{value:,.0f}{'%' if percent else ''}</text>"
-        )
-    if y_label:
-        out.append(
-            f'<text x="14" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" font-size="12" '
-            f'transform="rotate(-90 14 {TOP + plot_h / 2:.1f})">{_esc(y_label)}</text>'
-        )
-    group_w = plot_w / max(len(labels), 1)
-    bar_w = min(48.0, group_w * 0.7 / len(data))
-    for g, label in enumerate(labels):
-        centre = LEFT + group_w * (g + 0.5)
-        first = centre - bar_w * len(data) / 2
-        for s, row in enumerate(data):
-            x = first + s * bar_w
-            value = row[g]
-            if value is None:
-                out.append(
-                    f'<text x="{x + bar_w / 2:.1f}" y="{base - 4}" text-anchor="middle" '
-                    f'font-size="11">n/a</text>'
-                )
-                continue
-            top_y = y(value)
-            out.append(
-                f'<rect x="{x + 1:.1f}" y="{top_y:.1f}" width="{bar_w - 2:.1f}" '
-                f'height="{base - top_y:.1f}" fill="{COLOURS[s]}"/>'
-            )
-            out.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{top_y - 4:.1f}" text-anchor="middle" '
-                f'font-size="11">{_esc(_number(value, percent))}</text>'
-            )
-        out.append(
-            f'<text x="{centre:.1f}" y="{base + 20}" text-anchor="middle">{_esc(label)}</text>'
-        )
-    out.append(
-        f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" '
-        f'stroke="{AXIS}" stroke-width="1"/>'
-    )
-    out.append("</svg>")
     return "\n".join(out)

@@ -1,12 +1,12 @@
-"""The standard dataset in and out of the database, and the facts the reports count.
+"""The standard dataset out of the database, and the facts the reports count. Importing it
+is in dataset_import.py (its names are re-exported here for the callers).
 
-No Flask: the `rhc` commands and the upload page both call these, inside one transaction.
+No Flask: the `rhc` commands and the report pages both call these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,135 +14,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from rhc_app.crypto import KeyRing
 from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain import figures
-from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
+from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.figures import EpisodeFacts
-from rhc_app.security import audit
-from rhc_app.services.casework import empty_canvas
+from rhc_app.services.dataset_import import ImportSummary, import_rows, validate
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
+__all__ = ["ImportSummary", "export_rows", "facts", "held_facts", "import_rows",
+           "quarterly_counts", "quarterly_tables", "validate"]
+
 LONDON = ZoneInfo("Europe/London")
-
-
-@dataclass
-class ImportSummary:
-    rows: int = 0
-    children_added: int = 0
-    children_updated: int = 0
-    episodes_added: int = 0
-    episodes_updated: int = 0
-    unchanged: int = 0
-
-    def text(self) -> str:
-        return (f"{self.rows} rows: {self.children_added} children added, "
-                f"{self.children_updated} updated; {self.episodes_added} episodes added, "
-                f"{self.episodes_updated} updated; {self.unchanged} unchanged")
-
-
-def validate(data: bytes, org: Organisation) -> ParseResult:
-    return parse_dataset(data, org.setting("extra_risk_factors"))
-
-
-def _set(obj: Any, name: str, value: Any) -> bool:
-    """Assign only when different: re-sealing an unchanged value would rewrite the row."""
-    if getattr(obj, name) == value:
-        return False
-    setattr(obj, name, value)
-    return True
-
-
-def _status(row: DatasetRow) -> str:
-    if row.rhc_outcome == "accepted":
-        return "completed" if row.rhc_held_at else "accepted"
-    if row.rhc_outcome in ("declined", "not_completed"):
-        return row.rhc_outcome
-    return "offered" if row.rhc_offered_at else "to_offer"
-
-
-def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[DatasetRow],
-                user_id: str | None = None) -> ImportSummary:
-    """Add or update every row; the caller commits (or rolls back) the whole file at once."""
-    summary = ImportSummary(rows=len(rows))
-    child_idx = {ring.index("child_ref", r.child_ref) for r in rows}
-    children = {c.case_reference_index: c for c in s.execute(
-        select(Child).where(Child.organisation_id == org.id)).scalars()
-        if c.case_reference_index in child_idx}
-    episodes = {e.episode_ref_index: e for e in s.execute(
-        select(Episode).where(Episode.organisation_id == org.id,
-                              Episode.episode_ref_index.is_not(None))).scalars()}
-    convs = {c.episode_id: c for c in s.execute(
-        select(Conversation).where(Conversation.organisation_id == org.id)).scalars()}
-    new_convs: dict[str, Conversation] = {}  # made by this import, before they have ids
-    seen_children: set[str] = set()
-    for row in rows:
-        cidx = ring.index("child_ref", row.child_ref)
-        child = children.get(cidx)
-        dob = row.date_of_birth.isoformat() if row.date_of_birth else None
-        if child is None:
-            child = Child(organisation_id=org.id, case_reference=row.child_ref,
-                          case_reference_index=cidx, name=row.child_name or "",
-                          name_index=ring.index("child_name", row.child_name or ""),
-                          date_of_birth=dob, gender=row.gender or "not_recorded",
-                          ethnicity=row.ethnicity, in_care=row.in_care, created_by=user_id)
-            s.add(child)
-            children[cidx] = child
-            summary.children_added += 1
-        elif cidx not in seen_children:
-            changed = False
-            if row.child_name:
-                changed |= _set(child, "name", row.child_name)
-            if dob:
-                changed |= _set(child, "date_of_birth", dob)
-            if row.gender:
-                changed |= _set(child, "gender", row.gender)
-            if row.ethnicity:
-                changed |= _set(child, "ethnicity", row.ethnicity)
-            summary.children_updated += int(changed)
-        seen_children.add(cidx)
-        eidx = ring.index("episode_ref", row.episode_ref)
-        episode = episodes.get(eidx)
-        created = episode is None
-        if created:
-            episode = Episode(organisation_id=org.id, child=child, episode_ref=row.episode_ref,
-                              episode_ref_index=eidx, reported_missing_at=row.reported_missing_at)
-            s.add(episode)
-            episodes[eidx] = episode
-            conv = Conversation(organisation_id=org.id, episode=episode, status="to_offer")
-            conv.canvas = empty_canvas()
-            s.add(conv)
-            new_convs[eidx] = conv
-        else:
-            conv = convs.get(episode.id) or new_convs[eidx]
-        changed = False
-        if not created and (child.id is None or episode.child_id != child.id):
-            episode.child = child  # the episode was re-assigned to another child
-            changed = True
-        for name, value in (("reported_missing_at", row.reported_missing_at),
-                            ("found_at", row.found_at), ("police_risk", row.police_risk),
-                            ("in_care", row.in_care),
-                            ("missing_from", "care" if row.in_care else "home")):
-            changed |= _set(episode, name, value)
-        for name, value in (("offered_at", row.rhc_offered_at or (
-                row.rhc_held_at if row.rhc_outcome else None)),
-                            ("outcome", row.rhc_outcome), ("held_at", row.rhc_held_at),
-                            ("risk_factors", sorted(row.risk_factors))):
-            changed |= _set(conv, name, value)
-        if row.rhc_outcome or row.rhc_offered_at or not created:
-            status = _status(row)
-            if conv.status not in ("in_progress", "awaiting_signoff") or row.rhc_outcome:
-                changed |= _set(conv, "status", status)
-        if created:
-            summary.episodes_added += 1
-        elif changed:
-            summary.episodes_updated += 1
-        else:
-            summary.unchanged += 1
-    s.flush()
-    audit.record(s, "dataset_imported", user_id=user_id, org_id=org.id,
-                 detail=f"{summary.rows} rows")
-    return summary
 
 
 def _london_day_start(d: date) -> datetime:

@@ -1,0 +1,33 @@
+"""The data model. Identifying and free-text values are `sealed` (see store/db.py); what stays
+in plaintext is categorical or a time the reports and lists must query on.
+
+* ``people.py``: organisations, user accounts, sign-in throttles.
+* ``cases.py``: children, episodes, conversations, contact attempts, shares, drafts,
+  amendments.
+* ``audit.py``: web sessions, the audit log, the key check value.
+
+Import every model from here (``from rhc_app.store.models import Child``): Alembic's
+metadata and SEALED_MODELS need them all loaded.
+"""
+
+from __future__ import annotations
+
+from rhc_app.store.db import Base
+from rhc_app.store.models.audit import AuditEvent, KeyCheck, WebSession
+from rhc_app.store.models.cases import (
+    Amendment,
+    Child,
+    ContactAttempt,
+    Conversation,
+    ConversationShare,
+    Draft,
+    Episode,
+)
+from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, SignInThrottle, User
+
+__all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
+           "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare", "Draft",
+           "Episode", "KeyCheck", "Organisation", "SignInThrottle", "User", "WebSession"]
+
+SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,
+                                         ContactAttempt, Draft, Amendment)
