@@ -45,7 +45,8 @@ test: install
 	$(BIN)/pytest -q -p no:cacheprovider
 	$(BIN)/python -m tests.pgserver $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
 
-# ruff, bandit (with its allow-list) and pip-audit; .ci/run calls it before `make test`.
+# ruff, import layers, module and function sizes, bandit (with its allow-list) and pip-audit;
+# .ci/run calls it before `make test`.
 lint: install
 	$(BIN)/python -m tools.lint
 
