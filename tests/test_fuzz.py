@@ -24,10 +24,9 @@ from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset import COLUMNS
 from rhc_app.domain.lifecycle import next_status
 from rhc_app.domain.risk_factors import RISK_FACTORS
+from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.services import datasets
 from rhc_app.services.casework import (
-    ACTIONS,
-    AREAS,
     DETAIL_FIELDS,
     PERSON_FIELDS,
     PLACE_FIELDS,

@@ -38,6 +38,7 @@ from rhc_app.domain import disclosure
 from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.figures import LONDON, EpisodeFacts, Outcome, age_band, csv_safe
 from rhc_app.domain.risk_factors import codes_for
+from rhc_app.domain.vocabulary import GENDERS, OUTCOMES, POLICE_RISKS, YES_NO
 
 COLUMNS: tuple[str, ...] = (
     "child_ref", "child_name", "date_of_birth", "gender", "ethnicity", "in_care",
@@ -49,9 +50,6 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "reported_missing_at", "found_at", "police_risk", "rhc_offered_at", "rhc_outcome",
     "rhc_held_at", "risk_factors",
 )
-GENDERS = ("female", "male", "other", "not_recorded")
-POLICE_RISKS = ("low", "medium", "high")
-OUTCOMES = ("accepted", "declined", "not_completed")
 MAX_ERRORS = 1000
 MIN_YEAR = 1900  # earlier years are typing slips, and would overflow time-zone arithmetic
 MAX_TEXT = {"child_ref": 100, "episode_ref": 100, "child_name": 200, "ethnicity": 100}
@@ -292,16 +290,17 @@ def _before(
 
 def _parse_row(p: _RowParser, known: Mapping[str, str]) -> DatasetRow | None:
     child_ref = p.text("child_ref", required=True)
-    in_care = p.choice("in_care", ("yes", "no"), required=True)
+    in_care = p.choice("in_care", tuple(YES_NO), required=True)
     episode_ref = p.text("episode_ref", required=True)
     reported = p.when("reported_missing_at", required=True)
     found = p.when("found_at")
     offered = p.when("rhc_offered_at")
-    outcome = p.choice("rhc_outcome", OUTCOMES)
+    outcome = p.choice("rhc_outcome", tuple(OUTCOMES))
     held = p.when("rhc_held_at")
     dob = p.birth_date()
     child_name, ethnicity = p.text("child_name"), p.ethnic_group()
-    gender, police_risk = p.choice("gender", GENDERS), p.choice("police_risk", POLICE_RISKS)
+    gender, police_risk = p.choice("gender", tuple(GENDERS)), p.choice("police_risk",
+                                                                 tuple(POLICE_RISKS))
     risk_factors = p.codes(known)
     _before(p, found, reported, "found_at", "reported_missing_at")
     _before(p, offered, reported, "rhc_offered_at", "reported_missing_at")

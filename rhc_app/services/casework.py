@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain import lifecycle
+from rhc_app.domain.vocabulary import AREAS, STATUSES
 from rhc_app.security import audit
 from rhc_app.security.access import child_filter
 from rhc_app.store.db import utcnow
@@ -29,31 +30,6 @@ from rhc_app.store.models import (
     Organisation,
     User,
 )
-
-AREAS: dict[str, str] = {
-    "victims": "Victims",
-    "offenders": "Offenders",
-    "locations": "Locations",
-    "themes": "Themes",
-    "push_factors": "Push factors",
-    "pull_factors": "Pull factors",
-    "child_wants": "What the child wants to happen",
-    "carer_observations": "Observations from parents or carers on return",
-    "worker_analysis": "Worker's analysis",
-    "safety_advice": "Safety advice given",
-}
-
-ACTIONS: dict[str, str] = {
-    "strategy_meeting": "Strategy meeting",
-    "exploitation_panel": "Exploitation panel (MACE)",
-    "nrm": "National Referral Mechanism",
-    "police_intelligence": "Police intelligence",
-    "cawn": "Child abduction warning notice",
-    "health": "Health",
-    "education": "Education",
-    "substance_misuse": "Substance misuse service",
-    "other": "Other",
-}
 
 PERSON_FIELDS = ("name", "description", "approximate_age", "relationship", "concern")
 PLACE_FIELDS = ("name", "area", "slept_there", "concern")
@@ -186,7 +162,7 @@ def update_episode(s: Session, user: User, episode: Episode, d: EpisodeDetails,
         raise CaseworkError(lifecycle.read_only_message("awaiting_signoff"), "reported_missing_at")
     if conv is not None and lifecycle.is_read_only(conv.status):
         # Its times set the 72-hour figures of a finished record: see amendments.amend_episode.
-        raise CaseworkError(f"This conversation is {lifecycle.STATUS_LABELS[conv.status].lower()}"
+        raise CaseworkError(f"This conversation is {STATUSES[conv.status].lower()}"
                             ": the episode is changed only by an amendment, with the reason")
     check_episode_times(d.reported_missing_at, d.found_at, now or utcnow())
     episode.reported_missing_at = d.reported_missing_at

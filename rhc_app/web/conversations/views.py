@@ -11,11 +11,10 @@ from rhc_app.domain import clock
 from rhc_app.domain.lifecycle import is_read_only, read_only_message
 from rhc_app.domain.prompts import PROMPTS
 from rhc_app.domain.risk_factors import codes_for
+from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.security.access import conversation_filter
 from rhc_app.services.amendments import trail
 from rhc_app.services.casework import (
-    ACTIONS,
-    AREAS,
     CaseworkError,
     amend,
     complete,
