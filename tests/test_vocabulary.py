@@ -9,7 +9,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from rhc_app.domain import dataset, vocabulary
-from rhc_app.services.casework import empty_canvas, record_attempt, record_outcome, save_canvas
+from rhc_app.services.canvas import empty_canvas
+from rhc_app.services.conversations import record_attempt, record_outcome, save_canvas
 from rhc_app.store.models import Conversation
 from rhc_app.web.children.forms import ChildForm, EpisodeForm
 from rhc_app.web.conversations.forms import AttemptForm

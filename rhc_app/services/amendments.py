@@ -18,12 +18,9 @@ from sqlalchemy.orm import Session
 from rhc_app.documents.records import format_datetime
 from rhc_app.domain.vocabulary import AREAS, MISSING_FROM, NOT_RECORDED, POLICE_RISKS, label_of
 from rhc_app.security import audit
-from rhc_app.services.casework import (
-    CaseworkError,
-    EpisodeDetails,
-    check_episode_times,
-    normalise_canvas,
-)
+from rhc_app.services.canvas import normalise_canvas
+from rhc_app.services.children import EpisodeDetails, check_episode_times
+from rhc_app.services.errors import CaseworkError
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Amendment, Conversation, Episode, User
 

@@ -20,7 +20,7 @@ from rhc_app.domain import figures
 from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
 from rhc_app.domain.figures import EpisodeFacts
 from rhc_app.security import audit
-from rhc_app.services.casework import empty_canvas
+from rhc_app.services.canvas import empty_canvas
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 LONDON = ZoneInfo("Europe/London")

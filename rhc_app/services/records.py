@@ -21,7 +21,7 @@ from rhc_app.domain.child_summary import SummaryFacts
 from rhc_app.domain.risk_factors import label_for
 from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
 from rhc_app.services.amendments import trail
-from rhc_app.services.casework import normalise_canvas
+from rhc_app.services.canvas import normalise_canvas
 from rhc_app.store.models import Conversation, User
 
 

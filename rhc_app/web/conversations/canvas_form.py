@@ -10,12 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rhc_app.domain.vocabulary import AREAS, HELD_BY, YES_NO, YES_NO_UNSURE
-from rhc_app.services.casework import (
-    DETAIL_FIELDS,
-    PERSON_FIELDS,
-    PLACE_FIELDS,
-    empty_canvas,
-)
+from rhc_app.services.canvas import DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
 from rhc_app.store.db import utcnow
 from rhc_app.web.fields import to_utc
 

@@ -40,7 +40,7 @@ class OutcomeForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    """The manager's decision; the reason is needed to return it (checked in casework)."""
+    """The manager's decision; the reason is needed to return it (checked in services/conversations.py)."""
 
     reason = TextAreaField("If you return it: what the worker needs to change",
                            widget=GovCharacterCount(),
