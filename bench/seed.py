@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.risk_factors import RISK_FACTORS
+from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.security.passwords import hash_password
-from rhc_app.services.casework import ACTIONS, AREAS, empty_canvas
+from rhc_app.services.canvas import empty_canvas
 from rhc_app.store.db import make_engine, make_sessionmaker, new_id
 from rhc_app.store.models import Child, ContactAttempt, Conversation, Episode, Organisation, User
 

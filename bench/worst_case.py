@@ -23,7 +23,7 @@ from rhc_app.documents.records import ChildInfo, ConversationRecord, EpisodeInfo
 from rhc_app.domain import dataset
 from rhc_app.domain.readability import analyse
 from rhc_app.domain.risk_factors import codes_for
-from rhc_app.services.casework import ACTIONS, AREAS
+from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.services.records import canvas_parts
 from rhc_app.web.admin.forms import UserForm
 from rhc_app.web.conversations.canvas_form import MAX_RECORD_CHARS, MAX_RECORD_LINES, parse

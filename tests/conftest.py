@@ -18,7 +18,7 @@ from sqlalchemy import text
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
 from rhc_app.security.passwords import hash_password
-from rhc_app.services.casework import ChildDetails, EpisodeDetails, add_child, add_episode
+from rhc_app.services.children import ChildDetails, EpisodeDetails, add_child, add_episode
 from rhc_app.store.db import make_engine, make_sessionmaker
 from rhc_app.store.migrate import upgrade
 from rhc_app.store.models import Base, KeyCheck, Organisation, User

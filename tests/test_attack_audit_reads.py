@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from rhc_app.services.casework import complete, empty_canvas, record_outcome, save_canvas
+from rhc_app.services.canvas import empty_canvas
+from rhc_app.services.conversations import complete, record_outcome, save_canvas
 from rhc_app.store.models import AuditEvent, Conversation
 from tests.conftest import csrf_from, make_case, now
 from tests.reliability_plugin import attack_refused

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from rhc_app.services.casework import record_outcome
+from rhc_app.services.conversations import record_outcome
 from rhc_app.store.models import Conversation, Draft, WebSession
 from tests.conftest import csrf_from, make_case, now
 from tests.reliability_plugin import attack_refused

@@ -11,18 +11,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from rhc_app.services.amendments import amend_episode, trail
-from rhc_app.services.casework import (
-    CaseworkError,
-    ChildDetails,
-    EpisodeDetails,
-    add_child,
-    amend,
-    complete,
-    empty_canvas,
-    record_outcome,
-    save_canvas,
-    update_episode,
-)
+from rhc_app.services.canvas import empty_canvas
+from rhc_app.services.children import ChildDetails, EpisodeDetails, add_child, update_episode
+from rhc_app.services.conversations import amend, complete, record_outcome, save_canvas
+from rhc_app.services.errors import CaseworkError
 from rhc_app.store.models import Amendment, AuditEvent, Conversation, ConversationShare, Episode
 from rhc_app.web.filters import local_input
 from tests.conftest import csrf_from, make_case, now

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from rhc_app.domain import ethnicity
 from rhc_app.domain.figures import csv_safe
-from rhc_app.services.casework import ChildDetails, EpisodeDetails, add_child, add_episode
+from rhc_app.services.children import ChildDetails, EpisodeDetails, add_child, add_episode
 from rhc_app.store.models import Child, Conversation, Organisation
 from tests.conftest import csrf_from, make_case, now
 from tests.reliability_plugin import attack_refused

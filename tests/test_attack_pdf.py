@@ -27,13 +27,13 @@ from bench import worst_case
 from rhc_app.documents.child_pdf import build_child_pdf
 from rhc_app.documents.police_pdf import build_police_pdf
 from rhc_app.documents.records import (
-    AREA_KEYS,
     ChildInfo,
     ConversationRecord,
     EpisodeInfo,
     OrganisationInfo,
     PersonEntry,
 )
+from rhc_app.domain.vocabulary import AREAS as AREA_KEYS
 from rhc_app.store.db import make_engine
 from rhc_app.store.models import Conversation
 from rhc_app.web.conversations.canvas_form import MAX_RECORD_LINES, CanvasInputError

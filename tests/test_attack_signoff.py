@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from rhc_app.services.casework import complete, record_outcome, save_canvas
+from rhc_app.services.conversations import complete, record_outcome, save_canvas
 from rhc_app.store.models import Base, Conversation, Organisation
 from rhc_app.web.filters import local_input
 from tests.conftest import csrf_from, make_case, make_user, now

@@ -14,14 +14,9 @@ from sqlalchemy import delete, func, select, text
 
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
-from rhc_app.services.casework import (
-    ChildDetails,
-    add_child,
-    keep_draft,
-    record_attempt,
-    record_outcome,
-    save_canvas,
-)
+from rhc_app.services.children import ChildDetails, add_child
+from rhc_app.services.conversations import record_attempt, record_outcome, save_canvas
+from rhc_app.services.drafts import keep_draft
 from rhc_app.store.db import make_engine, make_sessionmaker, sealed_fields
 from rhc_app.store.migrate import upgrade
 from rhc_app.store.models import (

@@ -102,7 +102,8 @@ def test_manager_shares_a_conversation_with_another_worker(world, auth, client, 
 
 
 def test_complete_then_amend_with_reason(world, auth, client, db):
-    from rhc_app.services.casework import empty_canvas, record_outcome, save_canvas
+    from rhc_app.services.canvas import empty_canvas
+    from rhc_app.services.conversations import record_outcome, save_canvas
     from tests.conftest import make_case
     worker = world.user("north", "worker")
     episode = make_case(db, worker)
@@ -141,7 +142,7 @@ def test_text_typed_when_the_session_expired_is_restored_after_sign_in(world, au
 
     from sqlalchemy import update
 
-    from rhc_app.services.casework import record_outcome
+    from rhc_app.services.conversations import record_outcome
     from rhc_app.store.models import WebSession
     from tests.conftest import make_case
     worker = world.user("north", "worker")

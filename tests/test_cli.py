@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
-from rhc_app.services.casework import save_canvas
+from rhc_app.services.conversations import save_canvas
 from rhc_app.store.db import sealed_fields
 from rhc_app.store.models import (
     SEALED_MODELS,

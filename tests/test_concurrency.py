@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rhc_app.security import audit
-from rhc_app.services.casework import record_outcome
+from rhc_app.services.conversations import record_outcome
 from rhc_app.store.models import AuditEvent, Conversation, ConversationShare, Draft
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
 from tests.reliability_plugin import report

@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import select
 
 from rhc_app.crypto import KeyRing
-from rhc_app.services.casework import record_outcome
+from rhc_app.services.conversations import record_outcome
 from rhc_app.store.db import make_engine, make_sessionmaker
 from rhc_app.store.models import Conversation, User
 from tests.conftest import PASSWORD, PG_URL, csrf_from, make_case, now

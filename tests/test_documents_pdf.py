@@ -30,7 +30,6 @@ from rhc_app.documents.pdf_common import (
 from rhc_app.documents.pdf_text import split_text
 from rhc_app.documents.police_pdf import DOCUMENT_TITLE, SECTION_TITLES, build_police_pdf
 from rhc_app.documents.records import (
-    AREA_KEYS,
     ChildInfo,
     ConversationRecord,
     EpisodeInfo,
@@ -40,6 +39,7 @@ from rhc_app.documents.records import (
     format_datetime,
     timeliness,
 )
+from rhc_app.domain.vocabulary import AREAS as AREA_KEYS
 
 FOUND = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 CHILD_NAME = "Tamsin Quarrendale"

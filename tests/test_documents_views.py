@@ -8,7 +8,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from rhc_app.documents.police_pdf import SECTION_TITLES
-from rhc_app.services.casework import empty_canvas, record_outcome, save_canvas
+from rhc_app.services.canvas import empty_canvas
+from rhc_app.services.conversations import record_outcome, save_canvas
 from rhc_app.store.models import AuditEvent, Conversation
 from tests.conftest import make_case, now
 

@@ -24,15 +24,10 @@ from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset import COLUMNS
 from rhc_app.domain.lifecycle import next_status
 from rhc_app.domain.risk_factors import RISK_FACTORS
+from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.services import datasets
-from rhc_app.services.casework import (
-    ACTIONS,
-    AREAS,
-    DETAIL_FIELDS,
-    PERSON_FIELDS,
-    PLACE_FIELDS,
-    record_outcome,
-)
+from rhc_app.services.canvas import DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS
+from rhc_app.services.conversations import record_outcome
 from rhc_app.store.db import make_engine, make_sessionmaker
 from rhc_app.store.models import (
     Child,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from rhc_app.crypto import KeyRing
-from rhc_app.services.casework import save_canvas
+from rhc_app.services.conversations import save_canvas
 from rhc_app.store.models import SEALED_MODELS, Conversation, User
 from tests.conftest import now
 from tests.helpers_security import started

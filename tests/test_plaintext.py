@@ -17,15 +17,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from rhc_app.services.amendments import amend_episode
-from rhc_app.services.casework import (
-    EpisodeDetails,
-    complete,
-    keep_draft,
-    load_draft,
-    record_attempt,
-    record_outcome,
-    save_canvas,
-)
+from rhc_app.services.children import EpisodeDetails
+from rhc_app.services.conversations import complete, record_attempt, record_outcome, save_canvas
+from rhc_app.services.drafts import keep_draft, load_draft
 from rhc_app.store.models import Amendment, Child, Conversation, Episode, User
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
 from tests.helpers_security import libpq_url, pg_tool

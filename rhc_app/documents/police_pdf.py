@@ -20,7 +20,6 @@ from rhc_app.documents.pdf_text import (
     text_flowables,
 )
 from rhc_app.documents.records import (
-    NOT_RECORDED,
     ConversationRecord,
     PersonEntry,
     PlaceEntry,
@@ -33,25 +32,17 @@ from rhc_app.documents.records import (
     to_london,
     yes_no,
 )
+from rhc_app.domain.vocabulary import AREAS, NOT_RECORDED, POLICE_RISKS, label_of
 
 DOCUMENT_TITLE = "Return Home Conversation record"
 
 #: Area key -> section title, in the order printed between "The conversation" and "People".
-AREA_SECTIONS_BEFORE_PEOPLE: tuple[tuple[str, str], ...] = (
-    ("victims", "Victims"),
-    ("offenders", "Offenders"),
-    ("locations", "Locations"),
-    ("themes", "Themes"),
-    ("push_factors", "Push factors"),
-    ("pull_factors", "Pull factors"),
-    ("child_wants", "What the child wants to happen"),
-)
+AREA_SECTIONS_BEFORE_PEOPLE: tuple[tuple[str, str], ...] = tuple(
+    (key, AREAS[key]) for key in ("victims", "offenders", "locations", "themes",
+                                  "push_factors", "pull_factors", "child_wants"))
 #: Area key -> section title, printed after "Risk factors".
-AREA_SECTIONS_AFTER_RISKS: tuple[tuple[str, str], ...] = (
-    ("carer_observations", "Observations from parents or carers"),
-    ("worker_analysis", "Worker's analysis"),
-    ("safety_advice", "Safety advice given"),
-)
+AREA_SECTIONS_AFTER_RISKS: tuple[tuple[str, str], ...] = tuple(
+    (key, AREAS[key]) for key in ("carer_observations", "worker_analysis", "safety_advice"))
 
 SECTION_TITLES: tuple[str, ...] = (
     "Organisation",
@@ -219,7 +210,7 @@ def _sections(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[
         story.extend(_field("Missing from", episode.missing_from, s))
     story.extend(_field("Reported missing", format_datetime(episode.reported_missing_at), s))
     story.extend(_field("Found", format_datetime(episode.found_at), s))
-    story.extend(_field("Police risk grade", (episode.police_risk or "").capitalize(), s))
+    story.extend(_field("Police risk grade", label_of(POLICE_RISKS, episode.police_risk), s))
     story.extend(_field("Police reference", episode.police_reference, s))
 
     heading("The conversation")

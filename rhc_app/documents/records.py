@@ -15,38 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from rhc_app.domain.vocabulary import HELD_BY, NOT_RECORDED, OUTCOMES, YES_NO, label_of
+
 LONDON = ZoneInfo("Europe/London")
 
 #: The conversation must be offered and held within this time of the child being found.
 TIMESCALE = timedelta(hours=72)
-
-#: The areas of the conversation, in the order the police PDF prints them.
-AREA_KEYS: tuple[str, ...] = (
-    "victims",
-    "offenders",
-    "locations",
-    "themes",
-    "push_factors",
-    "pull_factors",
-    "child_wants",
-    "carer_observations",
-    "worker_analysis",
-    "safety_advice",
-)
-
-OUTCOME_LABELS: dict[str, str] = {
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "not_completed": "Not completed",
-}
-
-METHOD_LABELS: dict[str, str] = {
-    "face_to_face": "Face to face",
-    "phone": "Phone",
-    "video": "Video call",
-}
-
-NOT_RECORDED = "Not recorded"
 
 
 @dataclass(frozen=True)
@@ -75,9 +49,9 @@ class ChildInfo:
 class EpisodeInfo:
     reported_missing_at: datetime | None = None
     found_at: datetime | None = None
-    police_risk: str | None = None  # "low" / "medium" / "high" as graded by police
+    police_risk: str | None = None  # a code of vocabulary.POLICE_RISKS
     police_reference: str = ""
-    missing_from: str = ""  # e.g. "home", "care placement"
+    missing_from: str = ""  # as printed: a label of vocabulary.MISSING_FROM
 
 
 @dataclass(frozen=True)
@@ -218,18 +192,14 @@ def timeliness(record: ConversationRecord) -> str:
 
 
 def outcome_label(outcome: str | None) -> str:
-    if not outcome:
-        return NOT_RECORDED
-    return OUTCOME_LABELS.get(outcome, outcome.replace("_", " ").capitalize())
+    return label_of(OUTCOMES, outcome)
 
 
 def method_label(method: str | None) -> str:
-    if not method:
-        return NOT_RECORDED
-    return METHOD_LABELS.get(method, method.replace("_", " ").capitalize())
+    return label_of(HELD_BY, method)
 
 
 def yes_no(value: bool | None) -> str:
     if value is None:
         return NOT_RECORDED
-    return "Yes" if value else "No"
+    return YES_NO["yes"] if value else YES_NO["no"]

@@ -88,7 +88,7 @@ class SummaryFacts:
 
     ``areas``, ``safety_advice`` and ``next_steps`` hold codes (keys of AREA_WORDS,
     SAFETY_ADVICE_WORDS and NEXT_STEP_WORDS); a next step may also be an action's label
-    (e.g. "Strategy meeting"), matched by keyword. ``child_wants`` is the child's own words
+    (one of vocabulary.ACTIONS), matched by keyword. ``child_wants`` is the child's own words
     and is quoted as they said it.
     """
 

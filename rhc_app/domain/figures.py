@@ -29,6 +29,7 @@ from typing import Literal, TypedDict
 from zoneinfo import ZoneInfo
 
 from rhc_app.domain.risk_factors import codes_for
+from rhc_app.domain.vocabulary import GENDERS
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -48,12 +49,6 @@ MEASURES: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4", "Total")
 AGE_BANDS: tuple[str, ...] = ("Under 10", "10–11", "12–13", "14–15", "16–17", "18 and over")
 UNKNOWN = "Unknown"
-GENDER_LABELS: dict[str, str] = {
-    "female": "Female",
-    "male": "Male",
-    "other": "Other",
-    "not_recorded": "Not recorded",
-}
 
 
 @dataclass(frozen=True)
@@ -395,7 +390,7 @@ def breakdown(
         dob = _latest_known(child_episodes, "date_of_birth")
         ages[age_band(dob if isinstance(dob, date) else None, as_of)] += 1
         gender = _latest_known(child_episodes, "gender")
-        genders[GENDER_LABELS.get(str(gender), str(gender)) if gender else UNKNOWN] += 1
+        genders[GENDERS.get(str(gender), str(gender)) if gender else UNKNOWN] += 1
         ethnicity = _latest_known(child_episodes, "ethnicity")
         ethnicities[str(ethnicity).strip() if ethnicity else UNKNOWN] += 1
         care["In care" if child_episodes[-1].in_care else "At home"] += 1
@@ -411,7 +406,7 @@ def breakdown(
     return Breakdown(
         children=len(per_child),
         age=fixed(ages, AGE_BANDS),
-        gender=fixed(genders, tuple(GENDER_LABELS.values())),
+        gender=fixed(genders, tuple(GENDERS.values())),
         ethnicity=known + ([(UNKNOWN, ethnicities[UNKNOWN])] if ethnicities[UNKNOWN] else []),
         care_status=[("In care", care["In care"]), ("At home", care["At home"])],
     )

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-STATUS_LABELS = {
-    "to_offer": "To offer",
-    "offered": "Offered",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "not_completed": "Not completed",
-    "in_progress": "In progress",
-    "awaiting_signoff": "Awaiting sign-off",
-    "completed": "Completed",
-}
+from rhc_app.domain import vocabulary
 
 STATUS_COLOURS = {
     "to_offer": "grey", "offered": "light-blue", "accepted": "blue", "declined": "orange",
@@ -19,7 +10,7 @@ STATUS_COLOURS = {
     "completed": "green",
 }
 
-OUTCOMES = ("accepted", "declined", "not_completed")
+OUTCOMES = tuple(vocabulary.OUTCOMES)
 
 # action -> states it may start from
 MOVES: dict[str, tuple[str, ...]] = {
@@ -46,7 +37,7 @@ def next_status(current: str, action: str, *, require_signoff: bool = False) -> 
         raise TransitionError(f"Unknown action {action!r}")
     if current not in allowed:
         raise TransitionError(
-            f"This conversation is {STATUS_LABELS.get(current, current).lower()}: "
+            f"This conversation is {vocabulary.STATUSES.get(current, current).lower()}: "
             f"it cannot be {_verb(action)} now")
     if action == "offer":
         return "offered"

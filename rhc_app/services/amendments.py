@@ -16,14 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhc_app.documents.records import format_datetime
+from rhc_app.domain.vocabulary import AREAS, MISSING_FROM, NOT_RECORDED, POLICE_RISKS, label_of
 from rhc_app.security import audit
-from rhc_app.services.casework import (
-    AREAS,
-    CaseworkError,
-    EpisodeDetails,
-    check_episode_times,
-    normalise_canvas,
-)
+from rhc_app.services.canvas import normalise_canvas
+from rhc_app.services.children import EpisodeDetails, check_episode_times
+from rhc_app.services.errors import CaseworkError
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Amendment, Conversation, Episode, User
 
@@ -36,6 +33,9 @@ EPISODE_FIELDS: tuple[tuple[str, str], ...] = (
     ("police_risk", "Police risk grade"),
     ("police_reference", "Police reference"),
 )
+
+#: The episode's fields stored as codes, with the words they are shown in.
+WORDS = {"missing_from": MISSING_FROM, "police_risk": POLICE_RISKS}
 
 #: Parts of the record, for saying which an amendment of the record changed.
 RECORD_PARTS: tuple[tuple[str, str], ...] = (
@@ -67,12 +67,12 @@ class TrailEntry:
 
 def _shown(name: str, value: Any) -> str:
     if value is None or value == "":
-        return "Not recorded"
+        return NOT_RECORDED
     if isinstance(value, datetime):
         return format_datetime(value)
-    if name == "missing_from":
-        return "Care or placement" if value == "care" else "Home"
-    return str(value).capitalize() if name == "police_risk" else str(value)
+    if name in WORDS:
+        return label_of(WORDS[name], str(value))
+    return str(value)
 
 
 def _same(stored: Any, entered: Any) -> bool:

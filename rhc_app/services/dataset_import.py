@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
 from rhc_app.security import audit
-from rhc_app.services.casework import empty_canvas
+from rhc_app.services.canvas import empty_canvas
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 

@@ -1,16 +1,57 @@
-"""Keeping what was typed when a session expired: saved as the user's draft, restored after
-they sign in again. The web layer reads the post (web/conversations/rescue.py); this keeps it."""
+"""Drafts: what a user typed and has not saved yet, kept sealed per user and conversation.
+
+Autosave keeps one, a save from the page that showed it discards it, and a post from a
+session that expired mid-typing is kept as one, restored after the user signs in again (the
+web layer reads that post in web/conversations/rescue.py; this keeps it)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rhc_app.security.access import conversation_filter
-from rhc_app.services.casework import keep_draft
-from rhc_app.store.models import Conversation, User
+from rhc_app.services.canvas import normalise_canvas
+from rhc_app.store.db import utcnow
+from rhc_app.store.models import Conversation, Draft, User
+
+
+def keep_draft(s: Session, user_id: str, conv: Conversation, canvas: dict[str, Any],
+               base_version: int) -> None:
+    """Keep what this user typed. Two tabs of one user can get here at once, or one tab's save
+    can discard the draft meanwhile: plain statements (update, else insert in a savepoint,
+    else update again) never trip over a row that changed under them."""
+    payload = json.dumps(canvas, ensure_ascii=False)
+    blob = s.info["keyring"].seal(payload, f"{Draft.__tablename__}.payload.{conv.id}:{user_id}")
+    values = {"base_version": base_version, "payload_enc": blob, "saved_at": utcnow()}
+    mine = (Draft.conversation_id == conv.id) & (Draft.user_id == user_id)
+    for _attempt in range(3):
+        if s.execute(update(Draft).where(mine).values(**values)
+                     .execution_options(synchronize_session=False)).rowcount:
+            break
+        try:
+            with s.begin_nested():
+                s.execute(insert(Draft).values(conversation_id=conv.id, user_id=user_id,
+                                               **values))
+            break
+        except IntegrityError:
+            continue  # the other tab inserted it first: update theirs
+    s.expire_all()
+
+
+def load_draft(s: Session, user_id: str, conv_id: str) -> tuple[dict[str, Any], int] | None:
+    draft = s.get(Draft, (conv_id, user_id))
+    if draft is None:
+        return None
+    return normalise_canvas(json.loads(draft.payload)), draft.base_version
+
+
+def discard_draft(s: Session, conv_id: str, user_id: str) -> None:
+    s.execute(delete(Draft).where(Draft.conversation_id == conv_id, Draft.user_id == user_id)
+              .execution_options(synchronize_session=False))
 
 
 def rescue_target(s: Session, user_id: str, conversation_id: str | None

@@ -19,8 +19,9 @@ from rhc_app.documents.records import (
 )
 from rhc_app.domain.child_summary import SummaryFacts
 from rhc_app.domain.risk_factors import label_for
+from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
 from rhc_app.services.amendments import trail
-from rhc_app.services.casework import ACTIONS, AREAS, normalise_canvas
+from rhc_app.services.canvas import normalise_canvas
 from rhc_app.store.models import Conversation, User
 
 
@@ -82,8 +83,7 @@ def conversation_record(conv: Conversation, worker: User, produced_at: datetime
         episode=EpisodeInfo(reported_missing_at=episode.reported_missing_at,
                             found_at=episode.found_at, police_risk=episode.police_risk,
                             police_reference=episode.police_reference or "",
-                            missing_from="care placement" if episode.missing_from == "care"
-                            else "home"),
+                            missing_from=label_of(MISSING_FROM, episode.missing_from, "")),
         produced_at=produced_at, offered_at=conv.offered_at, outcome=conv.outcome,
         held_at=conv.held_at, method=details.get("method") or None,
         location=details.get("location", ""), present=details.get("present", ""),

@@ -15,7 +15,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
-from rhc_app.domain.lifecycle import STATUS_COLOURS, STATUS_LABELS
+from rhc_app.domain import vocabulary
+from rhc_app.domain.lifecycle import STATUS_COLOURS
 from rhc_app.web.extensions import csrf, login_manager
 from rhc_app.web.sessions import DatabaseSessionInterface
 
@@ -138,7 +139,8 @@ def _init_security_headers(app: Flask) -> None:
     def _inject() -> dict[str, Any]:
         return {"csp_nonce": lambda: g.get("csp_nonce", ""),
                 "service_name": app.config["SERVICE_NAME"], "endpoints": app.view_functions,
-                "status_labels": STATUS_LABELS, "status_colours": STATUS_COLOURS}
+                "status_labels": vocabulary.STATUSES, "status_colours": STATUS_COLOURS,
+                "vocabulary": vocabulary}
 
     @app.after_request
     def _headers(resp: Any) -> Any:

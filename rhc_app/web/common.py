@@ -10,7 +10,7 @@ from wtforms import Form
 
 from rhc_app.crypto import KeyRing
 from rhc_app.security import audit
-from rhc_app.services.casework import CaseworkError
+from rhc_app.services.errors import CaseworkError
 from rhc_app.store.models import User
 from rhc_app.web.extensions import database, db
 

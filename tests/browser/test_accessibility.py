@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from rhc_app.services.casework import record_outcome
+from rhc_app.services.conversations import record_outcome
 from tests.conftest import make_case, now
 
 from .conftest import check_page, go_to, open_and_sign_in

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import update
 
-from rhc_app.services.casework import record_outcome
+from rhc_app.services.conversations import record_outcome
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import WebSession
 from tests.conftest import make_case, now

@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from rhc_app.services.casework import empty_canvas, record_outcome, save_canvas
+from rhc_app.services.canvas import empty_canvas
+from rhc_app.services.conversations import record_outcome, save_canvas
 from rhc_app.store.models import Conversation
 from tests.conftest import make_case, now
 

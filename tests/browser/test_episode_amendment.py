@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from rhc_app.services.casework import complete, empty_canvas, record_outcome, save_canvas
+from rhc_app.services.canvas import empty_canvas
+from rhc_app.services.conversations import complete, record_outcome, save_canvas
 from tests.conftest import make_case, now
 
 from .conftest import check_page, open_and_sign_in

@@ -18,6 +18,7 @@ from rhc_app.domain.dataset.columns import (
     MIN_YEAR,
     OUTCOMES,
     POLICE_RISKS,
+    YES_NO,
     DatasetRow,
     RowError,
 )
@@ -188,7 +189,7 @@ def _before(
 
 def parse_row(p: RowParser, known: Mapping[str, str]) -> DatasetRow | None:
     child_ref = p.text("child_ref", required=True)
-    in_care = p.choice("in_care", ("yes", "no"), required=True)
+    in_care = p.choice("in_care", YES_NO, required=True)
     episode_ref = p.text("episode_ref", required=True)
     reported = p.when("reported_missing_at", required=True)
     found = p.when("found_at")

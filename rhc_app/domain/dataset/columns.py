@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from rhc_app.domain import vocabulary
 from rhc_app.domain.figures import EpisodeFacts, Outcome
 
 COLUMNS: tuple[str, ...] = (
@@ -18,9 +19,11 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "reported_missing_at", "found_at", "police_risk", "rhc_offered_at", "rhc_outcome",
     "rhc_held_at", "risk_factors",
 )
-GENDERS = ("female", "male", "other", "not_recorded")
-POLICE_RISKS = ("low", "medium", "high")
-OUTCOMES = ("accepted", "declined", "not_completed")
+# The codes the import accepts are the vocabulary's (domain/vocabulary.py), nothing else.
+GENDERS = tuple(vocabulary.GENDERS)
+POLICE_RISKS = tuple(vocabulary.POLICE_RISKS)
+OUTCOMES = tuple(vocabulary.OUTCOMES)
+YES_NO = tuple(vocabulary.YES_NO)
 MAX_ERRORS = 1000
 MIN_YEAR = 1900  # earlier years are typing slips, and would overflow time-zone arithmetic
 MAX_TEXT = {"child_ref": 100, "episode_ref": 100, "child_name": 200, "ethnicity": 100}

@@ -17,11 +17,16 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from rhc_app.domain import ethnicity
+from rhc_app.domain.vocabulary import (
+    GENDERS,
+    MISSING_FROM,
+    POLICE_RISK_NOT_KNOWN,
+    POLICE_RISKS,
+    choices,
+)
 from rhc_app.web.fields import DayMonthYearField, LocalDateTimeField
 
-GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other"),
-           ("not_recorded", "Not recorded")]
-RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("", "Not known yet")]
+RISKS = [*choices(POLICE_RISKS), ("", POLICE_RISK_NOT_KNOWN)]
 
 
 class FindChildForm(FlaskForm):
@@ -42,7 +47,7 @@ class ChildForm(FlaskForm):
                     Length(max=64, message="Case reference must be 64 characters or fewer")])
     date_of_birth = DayMonthYearField("Date of birth", widget=GovDateInput(),
                                       description="For example, 27 3 2011")
-    gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS,
+    gender = RadioField("Gender", widget=GovRadioInput(), choices=choices(GENDERS),
                         default="not_recorded",
                         validators=[InputRequired("Select the child's gender, or Not recorded")])
     # The 2021 census categories only: free text would reach partners' spreadsheets as typed.
@@ -78,7 +83,7 @@ class EpisodeForm(FlaskForm):
     found_where = StringField("Where found", widget=GovTextInput(),
                               validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")])
     missing_from = RadioField("Missing from", widget=GovRadioInput(),
-                              choices=[("home", "Home"), ("care", "Care or placement")],
+                              choices=choices(MISSING_FROM),
                               validators=[InputRequired("Select where the child went missing from")])
     police_risk = RadioField("Police risk grade", widget=GovRadioInput(), choices=RISKS,
                              default="", validators=[Optional()])

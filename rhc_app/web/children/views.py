@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from rhc_app.security.access import child_filter, episode_filter
 from rhc_app.services.amendments import amend_episode
-from rhc_app.services.casework import (
+from rhc_app.services.children import (
     ChildDetails,
     EpisodeDetails,
     add_child,

@@ -9,22 +9,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from rhc_app.services.casework import (
-    AREAS,
-    DETAIL_FIELDS,
-    PERSON_FIELDS,
-    PLACE_FIELDS,
-    empty_canvas,
-)
+from rhc_app.domain.vocabulary import AREAS, HELD_BY, YES_NO, YES_NO_UNSURE
+from rhc_app.services.canvas import DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
 from rhc_app.store.db import utcnow
 from rhc_app.web.fields import to_utc
 
 # Answers chosen from radios: anything else posted is refused, never stored.
-CHOICES = {
-    "method": ("face_to_face", "phone", "video"),
-    "seen_alone": ("yes", "no"), "independent_offered": ("yes", "no"),
-    "interpreter": ("yes", "no"), "consent_to_share": ("yes", "no"),
-    "sees_self_missing": ("yes", "no", "unsure"),
+CHOICES: dict[str, tuple[str, ...]] = {
+    "method": tuple(HELD_BY),
+    "seen_alone": tuple(YES_NO), "independent_offered": tuple(YES_NO),
+    "interpreter": tuple(YES_NO), "consent_to_share": tuple(YES_NO),
+    "sees_self_missing": tuple(YES_NO_UNSURE),
 }
 MAX_TEXT = 50_000
 MAX_SHORT = 500
@@ -103,7 +98,7 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
     canvas["people"] = _rows(form, "person", PERSON_FIELDS, text)
     canvas["places"] = _rows(form, "place", PLACE_FIELDS, text)
     for i, place in enumerate(canvas["places"]):
-        if place.get("slept_there") not in ("", "yes", "no"):
+        if place.get("slept_there") not in ("", *YES_NO):
             problems[f"place-{i}-slept_there"] = "Choose yes or no"
     for i in range(_count(form, "note")):
         if form.get(f"note-{i}-remove"):

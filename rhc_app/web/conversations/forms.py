@@ -12,16 +12,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from rhc_app.domain.vocabulary import CONTACT_METHODS, OFFER_ANSWERS, choices
 from rhc_app.web.fields import LocalDateTimeField
-
-METHODS = [("face_to_face", "Face to face"), ("phone", "Phone"), ("text", "Text message"),
-           ("video", "Video call"), ("letter", "Letter or email"), ("via_carer", "Through a parent or carer")]
 
 
 class AttemptForm(FlaskForm):
     at = LocalDateTimeField("When", widget=GovTextInput(),
                             validators=[InputRequired("Enter when you tried to make contact")])
-    method = RadioField("How", widget=GovRadioInput(), choices=METHODS,
+    method = RadioField("How", widget=GovRadioInput(), choices=choices(CONTACT_METHODS),
                         validators=[InputRequired("Select how you tried to make contact")])
     result = TextAreaField("What happened", widget=GovCharacterCount(),
                            validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
@@ -30,10 +28,7 @@ class AttemptForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     action = RadioField("What happened", widget=GovRadioInput(),
-                        choices=[("offer", "I offered the conversation (waiting for an answer)"),
-                                 ("accepted", "The child accepted"),
-                                 ("declined", "The child declined"),
-                                 ("not_completed", "Not completed (no contact, missing again, …)")],
+                        choices=choices(OFFER_ANSWERS),
                         validators=[InputRequired("Select what happened")])
     at = LocalDateTimeField("When", widget=GovTextInput(),
                             validators=[InputRequired("Enter the date and time")])
@@ -45,7 +40,7 @@ class OutcomeForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    """The manager's decision; the reason is needed to return it (checked in casework)."""
+    """The manager's decision; the reason is needed to return it (checked in services/conversations.py)."""
 
     reason = TextAreaField("If you return it: what the worker needs to change",
                            widget=GovCharacterCount(),

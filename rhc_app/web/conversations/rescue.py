@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Request
 
 from rhc_app.domain.risk_factors import codes_for
-from rhc_app.services.casework import ACTIONS
+from rhc_app.domain.vocabulary import ACTIONS
 from rhc_app.services.drafts import keep_rescued, rescue_target
 from rhc_app.web.conversations.canvas_form import CanvasInputError, parse
 from rhc_app.web.extensions import db

@@ -11,24 +11,21 @@ from rhc_app.domain import clock
 from rhc_app.domain.lifecycle import is_read_only, read_only_message
 from rhc_app.domain.prompts import PROMPTS
 from rhc_app.domain.risk_factors import codes_for
+from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.security.access import conversation_filter
 from rhc_app.services.amendments import trail
-from rhc_app.services.casework import (
-    ACTIONS,
-    AREAS,
-    CaseworkError,
+from rhc_app.services.canvas import normalise_canvas
+from rhc_app.services.conversations import (
     amend,
     complete,
-    discard_draft,
     held_or_completed_by,
-    keep_draft,
-    load_draft,
-    normalise_canvas,
     record_attempt,
     record_outcome,
     save_canvas,
     sign_off,
 )
+from rhc_app.services.drafts import discard_draft, keep_draft, load_draft
+from rhc_app.services.errors import CaseworkError
 from rhc_app.services.listing import rows
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation, Episode, User

@@ -1,0 +1,109 @@
+"""The words of the record: every code the app stores, with the label people read, once.
+
+Forms, templates, PDFs, reports and the dataset import all take their choices and labels
+from here, so a label changed here changes everywhere and two pages cannot disagree. Each
+mapping is code -> label, in the order it is offered or printed. Conversation statuses are
+labelled here too; the rules for moving between them are in `lifecycle`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+NOT_RECORDED = "Not recorded"
+
+#: The areas to explore in the conversation, in the order the canvas offers them (the
+#: prompts follow it) and the police PDF prints them.
+AREAS: dict[str, str] = {
+    "victims": "Victims",
+    "offenders": "Offenders",
+    "locations": "Locations",
+    "themes": "Themes",
+    "push_factors": "Push factors",
+    "pull_factors": "Pull factors",
+    "child_wants": "What the child wants to happen",
+    "carer_observations": "Observations from parents or carers on return",
+    "worker_analysis": "Worker's analysis",
+    "safety_advice": "Safety advice given",
+}
+
+#: Actions and referrals agreed after the conversation.
+ACTIONS: dict[str, str] = {
+    "strategy_meeting": "Strategy meeting",
+    "exploitation_panel": "Exploitation panel (MACE)",
+    "nrm": "National Referral Mechanism",
+    "police_intelligence": "Police intelligence",
+    "cawn": "Child abduction warning notice",
+    "health": "Health",
+    "education": "Education",
+    "substance_misuse": "Substance misuse service",
+    "other": "Other",
+}
+
+#: How a worker tried to reach the child to offer the conversation.
+CONTACT_METHODS: dict[str, str] = {
+    "face_to_face": "Face to face",
+    "phone": "Phone",
+    "text": "Text message",
+    "video": "Video call",
+    "letter": "Letter or email",
+    "via_carer": "Through a parent or carer",
+}
+
+#: How the conversation itself was held: only the ways a conversation can happen.
+HELD_BY: dict[str, str] = {k: CONTACT_METHODS[k] for k in ("face_to_face", "phone", "video")}
+
+#: What became of the offer (a conversation's outcome, and the statuses of the same name).
+OUTCOMES: dict[str, str] = {
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "not_completed": "Not completed",
+}
+
+#: The answers on the outcome form, in the worker's words: offering, then each outcome.
+OFFER_ANSWERS: dict[str, str] = {
+    "offer": "I offered the conversation (waiting for an answer)",
+    "accepted": "The child accepted",
+    "declined": "The child declined",
+    "not_completed": "Not completed (no contact, missing again, …)",
+}
+
+#: Every state of a conversation, in the order it moves through them.
+STATUSES: dict[str, str] = {
+    "to_offer": "To offer",
+    "offered": "Offered",
+    **OUTCOMES,
+    "in_progress": "In progress",
+    "awaiting_signoff": "Awaiting sign-off",
+    "completed": "Completed",
+}
+
+#: The risk grade police gave the missing episode.
+POLICE_RISKS: dict[str, str] = {"low": "Low", "medium": "Medium", "high": "High"}
+POLICE_RISK_NOT_KNOWN = "Not known yet"
+
+GENDERS: dict[str, str] = {
+    "female": "Female",
+    "male": "Male",
+    "other": "Other",
+    "not_recorded": NOT_RECORDED,
+}
+
+#: Where the child went missing from.
+MISSING_FROM: dict[str, str] = {"home": "Home", "care": "Care or placement"}
+
+YES_NO: dict[str, str] = {"yes": "Yes", "no": "No"}
+YES_NO_UNSURE: dict[str, str] = {**YES_NO, "unsure": "Not sure"}
+
+
+def label_of(words: Mapping[str, str], code: str | None, empty: str = NOT_RECORDED) -> str:
+    """The label for a stored code; an unknown code (an old or imported value) is shown as
+    words rather than dropped, and nothing stored as ``empty``."""
+    if not code:
+        return empty
+    return words.get(code, code.replace("_", " ").capitalize())
+
+
+def choices(words: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(code, label) pairs, as form fields take them."""
+    return list(words.items())
