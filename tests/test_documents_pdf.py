@@ -37,9 +37,9 @@ from rhc_app.documents.records import (
     OrganisationInfo,
     PersonEntry,
     PlaceEntry,
-    format_datetime,
     timeliness,
 )
+from rhc_app.domain.uk_time import format_datetime
 
 FOUND = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 CHILD_NAME = "Tamsin Quarrendale"

@@ -36,8 +36,9 @@ from typing import cast
 
 from rhc_app.domain import disclosure
 from rhc_app.domain import ethnicity as ethnic_groups
-from rhc_app.domain.figures import LONDON, EpisodeFacts, Outcome, age_band, csv_safe
+from rhc_app.domain.figures import EpisodeFacts, Outcome, age_band, csv_safe
 from rhc_app.domain.risk_factors import codes_for
+from rhc_app.domain.uk_time import LONDON
 
 COLUMNS: tuple[str, ...] = (
     "child_ref", "child_name", "date_of_birth", "gender", "ethnicity", "in_care",

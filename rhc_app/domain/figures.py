@@ -10,9 +10,8 @@ Two rules shape the whole module:
   the child was reported missing" by the date on the police log and the wall calendar, not by
   UTC. A child reported at 00:30 on 1 April BST (23:30 UTC on 31 March) belongs to Q1 of the
   new year, exactly as the committee report would count it.
-* **The 72-hour clock runs on real elapsed time.** Both instants are converted to UTC before
-  subtracting, so a weekend on which the clocks change is not an hour longer or shorter.
-  (Subtracting two datetimes that share one ``ZoneInfo`` would silently use wall-clock time.)
+* **The 72-hour clock runs on real elapsed time**, by the one rule in :mod:`rhc_app.domain.uk_time`
+  that the lists use too. Naive times here are London wall clock (as imported files give them).
 """
 
 from __future__ import annotations
@@ -23,14 +22,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, TypedDict
-from zoneinfo import ZoneInfo
 
+from rhc_app.domain import uk_time
 from rhc_app.domain.risk_factors import codes_for
-
-LONDON = ZoneInfo("Europe/London")
+from rhc_app.domain.uk_time import age_on
 
 Outcome = Literal["accepted", "declined", "not_completed"]
 Cohort = Literal["all", "in-care"]
@@ -93,14 +91,12 @@ class EpisodeFacts:
 
 def _utc(dt: datetime) -> datetime:
     """An instant in UTC; a naive value is read as Europe/London wall-clock time."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=LONDON)
-    return dt.astimezone(UTC)
+    return uk_time.from_london(dt, in_gap="forward") if dt.tzinfo is None else uk_time.as_utc(dt)
 
 
 def london_date(dt: datetime) -> date:
     """The Europe/London calendar date of an instant: the date a service counts it on."""
-    return _utc(dt).astimezone(LONDON).date()
+    return uk_time.london_date(_utc(dt))
 
 
 def financial_quarter(dt: datetime | date) -> tuple[int, int]:
@@ -126,14 +122,14 @@ def within_timescale(
 ) -> bool:
     """True when the conversation was held no more than ``hours`` after the child was found.
 
-    Exactly 72 hours counts as within. Missing times, or a conversation recorded as held
-    before the child was found (a data error), never count as within: the figure must not
-    flatter the service.
+    The 72 hours are :func:`uk_time.within_timescale`, the rule the lists use. Missing times,
+    or a conversation recorded as held before the child was found (a data error), never count
+    as within: the figure must not flatter the service.
     """
     if found_at is None or held_at is None:
         return False
-    elapsed = _utc(held_at) - _utc(found_at)
-    return timedelta(0) <= elapsed <= timedelta(hours=hours)
+    limit = timedelta(hours=hours)
+    return uk_time.within_timescale(_utc(found_at), _utc(held_at), limit) is True
 
 
 def format_percent(numerator: int, denominator: int) -> str:
@@ -333,12 +329,6 @@ def risk_factors_to_csv(counts: Sequence[tuple[str, str, int]]) -> str:
 
 def risk_factors_to_text(counts: Sequence[tuple[str, str, int]]) -> str:
     return _text(("Risk factor", "Count"), [(label, n) for _code, label, n in counts])
-
-
-def age_on(date_of_birth: date, as_of: date) -> int:
-    """Age in whole years; a 29 February birthday falls on 1 March in other years."""
-    had_birthday = (as_of.month, as_of.day) >= (date_of_birth.month, date_of_birth.day)
-    return as_of.year - date_of_birth.year - (0 if had_birthday else 1)
 
 
 def age_band(date_of_birth: date | None, as_of: date) -> str:
