@@ -129,3 +129,16 @@ def test_age_on_a_day() -> None:
     assert age_on(date(2011, 5, 4), date(2026, 5, 4)) == 15
     assert age_on(date(2012, 2, 29), date(2026, 2, 28)) == 13  # a leap-day birthday...
     assert age_on(date(2012, 2, 29), date(2026, 3, 1)) == 14   # ...falls on 1 March
+
+
+def test_the_formats_for_pages_pdfs_and_csv_files() -> None:
+    first, second = utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)  # both 01:30 in London
+    assert uk_time.format_csv_time(first) == "2026-10-25T01:30:00+01:00"
+    assert uk_time.format_csv_time(second) == "2026-10-25T01:30:00+00:00"  # told apart by offset
+    assert uk_time.format_input(utc(2026, 7, 3, 9, 5)) == "2026-07-03T10:05"
+    assert uk_time.format_date(utc(2026, 6, 30, 23, 30)) == "1 Jul 2026"
+    assert uk_time.format_date_long(date(2011, 3, 3)) == "3 March 2011"
+    assert uk_time.format_duration(timedelta(hours=71, minutes=5)) == "71 hours 5 minutes"
+    assert uk_time.format_duration(timedelta(hours=80)) == "3 days 8 hours"
+    assert uk_time.format_time_left(timedelta(hours=26, minutes=5)) == "1 day 2 hours"
+    assert uk_time.format_time_left(timedelta(minutes=-1)) == "1 minute"

@@ -38,7 +38,7 @@ from rhc_app.domain import disclosure
 from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.figures import EpisodeFacts, Outcome, age_band, csv_safe
 from rhc_app.domain.risk_factors import codes_for
-from rhc_app.domain.uk_time import LONDON
+from rhc_app.domain.uk_time import LONDON, format_csv_time, london_date
 
 COLUMNS: tuple[str, ...] = (
     "child_ref", "child_name", "date_of_birth", "gender", "ethnicity", "in_care",
@@ -264,7 +264,7 @@ class _RowParser:
         except ValueError as exc:
             self.error("date_of_birth", f"date_of_birth {exc}")
             return None
-        if parsed > self.now.astimezone(LONDON).date():
+        if parsed > london_date(self.now):
             self.error("date_of_birth", "date_of_birth is in the future")
             return None  # one error is enough: not also "after reported_missing_at"
         return parsed
@@ -308,7 +308,7 @@ def _parse_row(p: _RowParser, known: Mapping[str, str]) -> DatasetRow | None:
     _before(p, offered, reported, "rhc_offered_at", "reported_missing_at")
     _before(p, held, found, "rhc_held_at", "found_at")
     _before(p, held, offered, "rhc_held_at", "rhc_offered_at")
-    if dob is not None and reported is not None and dob > reported.astimezone(LONDON).date():
+    if dob is not None and reported is not None and dob > london_date(reported):
         p.error("date_of_birth", "date_of_birth is after reported_missing_at")
     # A conversation is held only once accepted, and only after the child is found: the
     # figures depend on these agreeing, so a contradiction is an error, not a guess.
@@ -465,7 +465,7 @@ def _read_rows(
 
 def _cell(value: object) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(LONDON).isoformat(timespec="seconds")
+        return format_csv_time(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return csv_safe(value)

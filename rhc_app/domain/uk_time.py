@@ -166,6 +166,11 @@ def format_date_long(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def format_day_for_child(day: date) -> str:
+    """E.g. "Wednesday 1 July": how the child's letter names the day they talked."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
 def format_input(instant: datetime | None) -> str:
     """The value of a datetime-local input: London wall clock, to the minute."""
     return "" if instant is None else f"{to_london(instant):%Y-%m-%dT%H:%M}"

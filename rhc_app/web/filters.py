@@ -12,16 +12,9 @@ from rhc_app.domain.uk_time import (
     format_datetime,
     format_input,
     format_time_left,
-    to_london,
 )
 
-local_input = format_input  # the filter's name in templates
-
-
-def local(dt: datetime | None, fmt: str | None = None) -> str:
-    if dt is None:
-        return NOT_RECORDED
-    return format_datetime(dt) if fmt is None else to_london(dt).strftime(fmt)
+local, local_input = format_datetime, format_input  # their names in templates
 
 
 def to_local_input(value: str | datetime | None) -> str:
