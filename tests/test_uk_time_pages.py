@@ -115,7 +115,7 @@ def test_the_list_says_held_before_found_rather_than_within(world, auth, client,
     episode.conversation.outcome = "accepted"
     db.commit()
     html = client.get(f"/conversations/{episode.conversation.id}").get_data(as_text=True)
-    assert "Held or closed before the recorded time found: check the times" in html
+    assert "Held before the recorded time found: check the times" in html
     assert "Held or closed within 72 hours" not in html
 
 
@@ -128,3 +128,15 @@ def test_the_canvas_refuses_a_held_time_in_the_march_gap_and_keeps_it():
     assert refused.value.canvas["details"]["held_at"] == "2025-03-30T01:15"
     overlap = parse(MultiDict([("detail-held_at", "2025-10-26T01:15")]), set(), set())
     assert overlap["details"]["held_at"] == "2025-10-26T00:15:00+00:00"  # the first 01:15
+
+
+def test_a_conversation_closed_before_the_time_found_says_so(world, auth, client, db):
+    worker = world.user("north", "worker")
+    auth.sign_in(worker)
+    episode = make_case(db, worker, found_hours_ago=30)
+    conv = episode.conversation
+    conv.outcome, conv.outcome_at = "not_completed", episode.found_at - timedelta(hours=2)
+    db.commit()
+    html = client.get(f"/conversations/{conv.id}").get_data(as_text=True)
+    assert "Closed before the recorded time found" in html
+    assert "Held or closed within 72 hours" not in html
