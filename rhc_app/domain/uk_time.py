@@ -62,8 +62,8 @@ def from_london(wall: datetime, in_gap: Literal["refuse", "forward"] = "refuse")
         later = wall + timedelta(hours=1)
         raise NoSuchUkTime(
             f"There was no {wall:%H:%M} on {format_date_long(wall.date())} in the UK, because "
-            f"the clocks went forward from 01:00 to 02:00. Enter the time a changed clock "
-            f"showed, for example {later:%H:%M}")
+            f"the clocks went forward from 01:00 to 02:00. Enter the time as the clocks showed "
+            f"it after they went forward, for example {later:%H:%M}")
     return instant
 
 
