@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.risk_factors import RISK_FACTORS
+from rhc_app.domain.uk_time import to_london
 from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.security.passwords import hash_password
 from rhc_app.services.canvas import empty_canvas
@@ -40,7 +40,6 @@ from rhc_app.store.models import Child, ContactAttempt, Conversation, Episode, O
 ROOT = Path(__file__).resolve().parent.parent
 ORG_SLUG = "benchshire"
 PASSWORD = "bench-return-home-conversations"
-LONDON = ZoneInfo("Europe/London")
 WITH_NOTES = ("in_progress", "awaiting_signoff", "completed")
 
 
@@ -508,7 +507,7 @@ def import_csv(scale: Scale, seeded_children: int, path: Path, seed_value: int =
     births: dict[str, str] = {}
 
     def local(t: datetime) -> str:
-        return t.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+        return to_london(t).strftime("%Y-%m-%d %H:%M")
 
     for i in range(scale.import_rows):
         if rng.random() < 0.35 and seeded_children:

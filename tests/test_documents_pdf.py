@@ -36,9 +36,9 @@ from rhc_app.documents.records import (
     OrganisationInfo,
     PersonEntry,
     PlaceEntry,
-    format_datetime,
     timeliness,
 )
+from rhc_app.domain.uk_time import format_datetime
 from rhc_app.domain.vocabulary import AREAS as AREA_KEYS
 
 FOUND = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)

@@ -4,14 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rhc_app.domain import clock, flags, lifecycle
+from rhc_app.domain import flags, lifecycle, uk_time
 
 T0 = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # the clocks change in the UK on 29 March 2026
 
 
 def test_due_72_hours_after_found_even_across_the_clock_change():
-    assert clock.due_at(T0) == T0 + timedelta(hours=72)
-    assert clock.due_at(None) is None
+    assert uk_time.due_at(T0) == T0 + timedelta(hours=72)
+    assert uk_time.due_at(None) is None
 
 
 @pytest.mark.parametrize("hours_since_found,state", [
@@ -19,32 +19,32 @@ def test_due_72_hours_after_found_even_across_the_clock_change():
     (72.01, "overdue"), (200, "overdue")])
 def test_clock_states(hours_since_found, state):
     now = T0 + timedelta(hours=hours_since_found)
-    c = clock.clock(T0, now)
+    c = uk_time.clock(T0, now)
     assert c.state == state
     assert c.remaining == T0 + timedelta(hours=72) - now
 
 
 def test_clock_without_found_time_cannot_start():
-    c = clock.clock(None, T0)
+    c = uk_time.clock(None, T0)
     assert c.state == "no_found_time" and c.due_at is None and c.remaining is None
 
 
 def test_clock_stops_when_held():
     held = T0 + timedelta(hours=80)
-    c = clock.clock(T0, T0 + timedelta(days=10), stopped_at=held)
+    c = uk_time.clock(T0, T0 + timedelta(days=10), stopped_at=held)
     assert c.state == "stopped" and c.remaining == timedelta(hours=-8)
 
 
 def test_within_timescale_boundary():
-    assert clock.within_timescale(T0, T0 + timedelta(hours=72)) is True
-    assert clock.within_timescale(T0, T0 + timedelta(hours=72, seconds=1)) is False
-    assert clock.within_timescale(None, T0) is None
+    assert uk_time.within_timescale(T0, T0 + timedelta(hours=72)) is True
+    assert uk_time.within_timescale(T0, T0 + timedelta(hours=72, seconds=1)) is False
+    assert uk_time.within_timescale(None, T0) is None
 
 
 def test_most_urgent_first():
     now = T0 + timedelta(hours=100)
     found = [T0 + timedelta(hours=90), T0, None, T0 + timedelta(hours=50)]
-    ordered = sorted(found, key=lambda f: clock.urgency_key(f, now))
+    ordered = sorted(found, key=lambda f: uk_time.urgency_key(f, now))
     assert ordered == [T0, T0 + timedelta(hours=50), T0 + timedelta(hours=90), None]
 
 

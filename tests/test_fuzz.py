@@ -24,6 +24,7 @@ from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset import COLUMNS
 from rhc_app.domain.lifecycle import next_status
 from rhc_app.domain.risk_factors import RISK_FACTORS
+from rhc_app.domain.uk_time import LONDON, from_london
 from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.services import datasets
 from rhc_app.services.canvas import DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS
@@ -39,7 +40,6 @@ from rhc_app.store.models import (
     WebSession,
 )
 from rhc_app.web.conversations.canvas_form import CHOICES
-from rhc_app.web.fields import LONDON, to_utc
 from tests.conftest import PASSWORD, PG_URL, Auth, csrf_from, make_case, now
 from tests.reliability_plugin import fuzz_input
 
@@ -96,7 +96,7 @@ def clean(v):  # canvas text: CRLF to LF; C0, DEL, C1 and lone surrogates droppe
 def local_utc(v):  # a UK wall-clock date-time field; repeated values are joined with spaces
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
         try:
-            return to_utc(datetime.strptime(" ".join(v) if isinstance(v, list) else v or "", fmt))
+            return from_london(datetime.strptime(" ".join(v) if isinstance(v, list) else v or "", fmt))
         except ValueError:
             continue
     return None
@@ -322,7 +322,7 @@ def _held(v):  # UK wall-clock time, unless the value carries its own offset
         when = datetime.fromisoformat(clean(v))
     except ValueError:
         return clean(v)
-    return (when.astimezone(UTC) if when.tzinfo else to_utc(when)).isoformat()
+    return (when.astimezone(UTC) if when.tzinfo else from_london(when)).isoformat()
 
 
 def _check_canvas(s, f, cid, before):

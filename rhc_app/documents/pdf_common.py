@@ -29,7 +29,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
-from rhc_app.documents.records import to_london
+from rhc_app.domain.uk_time import london_date
 
 MARKING = "OFFICIAL-SENSITIVE"
 CREATOR = "rhc_app"
@@ -273,5 +273,5 @@ def safe_filename(kind: str, case_reference: str, produced_at: datetime,
         for part in re.split(r"\W+", _slug(word, "A-Za-z0-9 ", 200)):
             if len(part) >= 3 and part.lower() in ref.lower():
                 ref = ""
-    day = to_london(produced_at).date().isoformat()
+    day = london_date(produced_at).isoformat()
     return f"rhc-{kind_slug}-{ref or 'no-ref'}-{day}.pdf"

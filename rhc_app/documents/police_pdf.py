@@ -23,15 +23,12 @@ from rhc_app.documents.records import (
     ConversationRecord,
     PersonEntry,
     PlaceEntry,
-    age_on,
-    format_date,
-    format_datetime,
     method_label,
     outcome_label,
     timeliness,
-    to_london,
     yes_no,
 )
+from rhc_app.domain.uk_time import age_on, format_date, format_datetime, london_date
 from rhc_app.domain.vocabulary import AREAS, NOT_RECORDED, POLICE_RISKS, label_of
 
 DOCUMENT_TITLE = "Return Home Conversation record"
@@ -165,7 +162,7 @@ def _date_of_birth(record: ConversationRecord) -> str:
     if dob is None:
         return NOT_RECORDED
     when = record.episode.reported_missing_at or record.produced_at
-    return f"{format_date(dob)} (aged {age_on(dob, to_london(when).date())} when reported missing)"
+    return f"{format_date(dob)} (aged {age_on(dob, london_date(when))} when reported missing)"
 
 
 def _amendments(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[Flowable]:

@@ -12,15 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
+from rhc_app.domain.uk_time import as_utc, due_at, format_duration, within_timescale
 from rhc_app.domain.vocabulary import HELD_BY, NOT_RECORDED, OUTCOMES, YES_NO, label_of
-
-LONDON = ZoneInfo("Europe/London")
-
-#: The conversation must be offered and held within this time of the child being found.
-TIMESCALE = timedelta(hours=72)
 
 
 @dataclass(frozen=True)
@@ -123,52 +118,6 @@ class ConversationRecord:
         return (self.areas.get(key) or "").strip()
 
 
-def to_london(value: datetime) -> datetime:
-    """Convert to Europe/London, reading a naive datetime as UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(LONDON)
-
-
-def format_datetime(value: datetime | None) -> str:
-    """E.g. "Tue 24 Nov 2026, 14:05" in London time, or "Not recorded"."""
-    if value is None:
-        return NOT_RECORDED
-    local = to_london(value)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
-
-def format_date(value: date | datetime | None) -> str:
-    """E.g. "3 Mar 2011"; a datetime is first converted to London time."""
-    if value is None:
-        return NOT_RECORDED
-    if isinstance(value, datetime):
-        value = to_london(value).date()
-    return f"{value.day} {value:%b %Y}"
-
-
-def age_on(date_of_birth: date, on: date) -> int:
-    """Age in whole years on the date ``on``."""
-    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
-    return on.year - date_of_birth.year - before_birthday
-
-
-def format_duration(delta: timedelta) -> str:
-    """Hours (and minutes) up to 72 hours, then days and hours: how the reports speak."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    hours, mins = divmod(minutes, 60)
-    if hours == 0:
-        return _plural(mins, "minute")
-    if hours < 72:
-        return _plural(hours, "hour") + (f" {_plural(mins, 'minute')}" if mins else "")
-    days, hours = divmod(hours, 24)
-    return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def timeliness(record: ConversationRecord) -> str:
     """Whether the conversation was held within 72 hours of the child being found.
 
@@ -181,13 +130,12 @@ def timeliness(record: ConversationRecord) -> str:
         return "Not held"
     if found is None:
         return "Cannot tell: the time found is not recorded"
-    found_utc, held_utc = to_london(found), to_london(held)
-    if held_utc < found_utc:
+    if within_timescale(found, held) is None:
         return "Cannot tell: held before the recorded time found"
-    due = to_london(record.due_at) if record.due_at is not None else found_utc + TIMESCALE
-    after = format_duration(held_utc - found_utc)
+    due = as_utc(record.due_at) if record.due_at is not None else due_at(found)
+    held_utc = as_utc(held)  # real elapsed time, not London wall clock, across a clock change
     if held_utc <= due:
-        return f"Within 72 hours (held {after} after found)"
+        return f"Within 72 hours (held {format_duration(held_utc - as_utc(found))} after found)"
     return f"Not within 72 hours (held {format_duration(held_utc - due)} late)"
 
 

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
 from rhc_app.documents.pdf_text import TextParagraph
-from rhc_app.documents.records import format_datetime
+from rhc_app.domain.uk_time import format_datetime
 
 
 @dataclass(frozen=True)

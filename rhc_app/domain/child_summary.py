@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rhc_app.domain.uk_time import format_day_for_child
+
 #: (name, how to reach them), for the summary and the child's PDF.
 HELPLINES: tuple[tuple[str, str], ...] = (
     ("Missing People", "call or text 116 000. It is free, day or night."),
@@ -138,8 +140,7 @@ def draft_summary(facts: SummaryFacts) -> str:
 
     intro = f"This is a note from me, {worker}." if worker else "This is a note from me."
     if facts.talked_on:
-        when = f"{facts.talked_on:%A} {facts.talked_on.day} {facts.talked_on:%B}"
-        intro += f" We talked on {when}."
+        intro += f" We talked on {format_day_for_child(facts.talked_on)}."
     parts.append(intro + " Thank you for talking with me.")
 
     areas = _unique([AREA_WORDS.get(a) for a in facts.areas])

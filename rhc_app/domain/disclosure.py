@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from rhc_app.domain.figures import COLUMNS, MEASURES, QuarterlyTable, _csv
+from rhc_app.domain.figures import COLUMNS, MEASURES, QuarterlyTable, csv_text
 
 DEFAULT_THRESHOLD = 5
 WITHHELD = "Withheld: fewer than {n} children"
@@ -72,9 +72,9 @@ def rare_values(values: Iterable[tuple[str, str | None]], threshold: int) -> set
 
 def quarterly_csv(table: QuarterlyTable, threshold: int) -> str:
     blank = [""] * len(COLUMNS)
-    return _csv(("measure", *COLUMNS), [*table_rows(table, threshold), [note(threshold), *blank]])
+    return csv_text(("measure", *COLUMNS), [*table_rows(table, threshold), [note(threshold), *blank]])
 
 
 def risk_factors_csv(counts: Sequence[tuple[str, str, int]], threshold: int) -> str:
-    return _csv(("code", "label", "count"), [*count_rows(counts, threshold),
-                                             [note(threshold), "", ""]])
+    return csv_text(("code", "label", "count"), [*count_rows(counts, threshold),
+                                                 [note(threshold), "", ""]])

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rhc_app.documents.records import format_datetime
+from rhc_app.domain.uk_time import format_datetime
 from rhc_app.domain.vocabulary import AREAS, MISSING_FROM, NOT_RECORDED, POLICE_RISKS, label_of
 from rhc_app.security import audit
 from rhc_app.services.canvas import normalise_canvas

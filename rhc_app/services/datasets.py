@@ -7,15 +7,14 @@ No Flask: the `rhc` commands and the report pages both call these.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import ethnicity as ethnic_groups
-from rhc_app.domain import figures
+from rhc_app.domain import figures, uk_time
 from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.figures import EpisodeFacts
 from rhc_app.services.dataset_import import ImportSummary, import_rows, validate
@@ -24,11 +23,9 @@ from rhc_app.store.models import Child, Conversation, Episode, Organisation
 __all__ = ["ImportSummary", "export_rows", "facts", "held_facts", "import_rows",
            "quarterly_counts", "quarterly_tables", "validate"]
 
-LONDON = ZoneInfo("Europe/London")
-
 
 def _london_day_start(d: date) -> datetime:
-    return datetime.combine(d, time(0), LONDON).astimezone(UTC)
+    return uk_time.from_london(datetime.combine(d, time(0)))  # UK midnight never falls in a gap
 
 
 def facts(s: Session, org: Organisation, start: date, end: date, *, personal: bool = False
@@ -70,13 +67,13 @@ def _quarter_starts(year: int) -> list[datetime]:
 
 
 def _within_72_hours(dialect: str) -> Any:
-    """Held no earlier than found and at most 72 hours after (as figures.within_timescale)."""
+    """Held no earlier than found and at most 72 hours after (uk_time.within_timescale)."""
     if dialect == "sqlite":
         seconds = (func.julianday(Conversation.held_at) - func.julianday(Episode.found_at)) * 86400
         # julianday is a float: half a second of slack either side keeps exactly 72 h within
-        return and_(seconds >= -0.5, seconds <= 72 * 3600 + 0.5)
+        return and_(seconds >= -0.5, seconds <= uk_time.DEADLINE.total_seconds() + 0.5)
     gap = Conversation.held_at - Episode.found_at
-    return and_(gap >= timedelta(0), gap <= timedelta(hours=72))
+    return and_(gap >= timedelta(0), gap <= uk_time.DEADLINE)
 
 
 def quarterly_counts(s: Session, org: Organisation, year: int

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
-from rhc_app.domain import clock, flags
+from rhc_app.domain import flags, uk_time
 from rhc_app.store.models import Child, Conversation, Episode, Organisation, User
 
 LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id,
@@ -29,7 +29,7 @@ class Row:
     conversation: Conversation
     episode: Episode
     child: Child
-    clock: clock.ClockState
+    clock: uk_time.ClockState
     flags: list[flags.Flag]
     worker_name: str | None
 
@@ -80,7 +80,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                                         for p in latest_held.get(child.id, []) if p.id != conv.id])
         stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
                                                                         "not_completed") else None)
-        state = clock.clock(episode.found_at, now, stopped)
+        state = uk_time.clock(episode.found_at, now, stopped)
         out.append(Row(conv, episode, child, state, flags.flags_for(
             episode_count_30d=count, repeat=count >= threshold,
             police_risk=episode.police_risk, found_at=episode.found_at,
@@ -89,7 +89,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
             holder_is_continuity=cont == conv.worker_id), names.get(conv.worker_id or "")))
     out.sort(key=lambda r: (r.conversation.status in ("declined", "not_completed",
                                                       "awaiting_signoff"),
-                            clock.urgency_key(r.episode.found_at, now)))
+                            uk_time.urgency_key(r.episode.found_at, now)))
     return out
 
 

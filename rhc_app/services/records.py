@@ -19,6 +19,7 @@ from rhc_app.documents.records import (
 )
 from rhc_app.domain.child_summary import SummaryFacts
 from rhc_app.domain.risk_factors import label_for
+from rhc_app.domain.uk_time import london_date
 from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import normalise_canvas
@@ -115,7 +116,7 @@ def summary_facts(conv: Conversation, worker: User) -> SummaryFacts:
     return SummaryFacts(
         child_first_name=(child.name or "").split()[0] if child.name else "",
         worker_first_name=(worker.name or "").split()[0] if worker.name else "",
-        talked_on=conv.held_at.date() if conv.held_at else None,
+        talked_on=london_date(conv.held_at) if conv.held_at else None,  # the child's date
         child_wants=canvas["areas"].get("child_wants", ""),
         areas=talked, safety_advice=advice,
         next_steps=[ACTIONS[a] for a in canvas["actions"] if a in ACTIONS and a != "other"])

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from wtforms import Field
 from wtforms.fields import DateField, DateTimeLocalField
 
-LONDON = ZoneInfo("Europe/London")
-
-
-def to_utc(local: datetime) -> datetime:
-    """A wall-clock time in the UK to UTC (workers type what the clock on the wall said)."""
-    return local.replace(tzinfo=LONDON).astimezone(UTC)
+from rhc_app.domain.uk_time import NoSuchUkTime, from_london, to_london
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -36,12 +30,16 @@ class LocalDateTimeField(DateTimeLocalField):
             self.data = None
             raise ValueError(f"Enter {self.label.text.lower()} as a real date and time") from exc
         if self.data is not None:
-            self.utc = to_utc(self.data)
+            try:  # workers type what the clock on the wall said
+                self.utc = from_london(self.data)
+            except NoSuchUkTime as exc:
+                self.data = None  # refused, as a date that does not exist; the typing is kept
+                raise ValueError(str(exc)) from exc
 
     def process_data(self, value: Any) -> None:
         if isinstance(value, datetime) and value.tzinfo is not None:
             self.utc = value
-            value = value.astimezone(LONDON).replace(tzinfo=None)
+            value = to_london(value).replace(tzinfo=None)
         super().process_data(value)
 
     def _value(self) -> str:

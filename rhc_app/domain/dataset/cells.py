@@ -22,7 +22,8 @@ from rhc_app.domain.dataset.columns import (
     DatasetRow,
     RowError,
 )
-from rhc_app.domain.figures import LONDON, Outcome
+from rhc_app.domain.figures import Outcome
+from rhc_app.domain.uk_time import LONDON, london_date
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _DATETIME = re.compile(
@@ -160,7 +161,7 @@ class RowParser:
         except ValueError as exc:
             self.error("date_of_birth", f"date_of_birth {exc}")
             return None
-        if parsed > self.now.astimezone(LONDON).date():
+        if parsed > london_date(self.now):
             self.error("date_of_birth", "date_of_birth is in the future")
             return None  # one error is enough: not also "after reported_missing_at"
         return parsed
@@ -204,7 +205,7 @@ def parse_row(p: RowParser, known: Mapping[str, str]) -> DatasetRow | None:
     _before(p, offered, reported, "rhc_offered_at", "reported_missing_at")
     _before(p, held, found, "rhc_held_at", "found_at")
     _before(p, held, offered, "rhc_held_at", "rhc_offered_at")
-    if dob is not None and reported is not None and dob > reported.astimezone(LONDON).date():
+    if dob is not None and reported is not None and dob > london_date(reported):
         p.error("date_of_birth", "date_of_birth is after reported_missing_at")
     # A conversation is held only once accepted, and only after the child is found: the
     # figures depend on these agreeing, so a contradiction is an error, not a guess.

@@ -11,12 +11,13 @@ from datetime import date, datetime
 from rhc_app.domain import disclosure
 from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset.columns import EXPORT_COLUMNS, DatasetRow
-from rhc_app.domain.figures import LONDON, age_band, csv_safe
+from rhc_app.domain.figures import age_band, csv_safe
+from rhc_app.domain.uk_time import format_csv_time
 
 
 def _cell(value: object) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(LONDON).isoformat(timespec="seconds")
+        return format_csv_time(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return csv_safe(value)

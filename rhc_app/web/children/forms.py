@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -17,6 +15,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from rhc_app.domain import ethnicity
+from rhc_app.domain.uk_time import today_in_london
 from rhc_app.domain.vocabulary import (
     GENDERS,
     MISSING_FROM,
@@ -65,7 +64,7 @@ class ChildForm(FlaskForm):
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     def validate_date_of_birth(self, field: DayMonthYearField) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > today_in_london():
             raise ValidationError("Date of birth must be in the past")
         if field.data and field.data.year < 1990:
             raise ValidationError("Date of birth must be after 1990")

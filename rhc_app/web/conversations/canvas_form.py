@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from rhc_app.domain.uk_time import NoSuchUkTime, from_london
 from rhc_app.domain.vocabulary import AREAS, HELD_BY, YES_NO, YES_NO_UNSURE
 from rhc_app.services.canvas import DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
 from rhc_app.store.db import utcnow
-from rhc_app.web.fields import to_utc
 
 # Answers chosen from radios: anything else posted is refused, never stored.
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -54,7 +54,7 @@ def _clean(value: str | None) -> str:
 def held_at_utc(value: str) -> datetime:
     """A posted time: UK wall-clock time unless it says its own offset. Raises ValueError."""
     when = datetime.fromisoformat(value)
-    return when.astimezone(UTC) if when.tzinfo else to_utc(when)
+    return when.astimezone(UTC) if when.tzinfo else from_london(when)
 
 
 def _note_time(value: str | None) -> str:
@@ -91,6 +91,9 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
     if held:
         try:
             canvas["details"]["held_at"] = held_at_utc(held).isoformat()
+        except NoSuchUkTime as exc:
+            problems["detail-held_at"] = str(exc)
+            canvas["details"]["held_at"] = held
         except ValueError:
             problems["detail-held_at"] = "Enter when the conversation was held as a date and time"
             canvas["details"]["held_at"] = held

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from rhc_app.domain import clock
+from rhc_app.domain import uk_time
 from rhc_app.domain.lifecycle import is_read_only, read_only_message
 from rhc_app.domain.prompts import PROMPTS
 from rhc_app.domain.risk_factors import codes_for
@@ -89,7 +89,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         attempt_form=attempt_form, outcome_form=outcome_form, form=form, workers=workers,
         signoff_form=signoff_form, own_record=held_or_completed_by(conv, user()),
         returned_by=db().get(User, conv.returned_by) if conv.returned_by else None,
-        timely=clock.within_timescale(episode.found_at, conv.held_at),
+        timely=uk_time.within_timescale(episode.found_at, conv.held_at),
         title="Conversation"), status
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
+from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
 from rhc_app.services import datasets
 from rhc_app.services.dashboard import overview
@@ -52,7 +53,7 @@ def dashboard() -> Any:
 def _year() -> int:
     raw = request.args.get("year", "")
     if not raw:
-        return _current_fy(date.today())
+        return _current_fy(today_in_london())
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         abort(400)
     return int(raw)
@@ -113,7 +114,7 @@ def quarterly() -> Any:
 
 
 def _period() -> tuple[date, date]:
-    today = date.today()
+    today = today_in_london()
     fy = _current_fy(today)
     try:
         start = date.fromisoformat(request.args.get("from") or f"{fy}-04-01")
