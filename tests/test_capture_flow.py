@@ -4,6 +4,8 @@ accept, fill the canvas, conflict, expired session, complete."""
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from rhc_app.store.models import Conversation, Draft
 from tests.conftest import csrf_from, now
 
@@ -77,7 +79,8 @@ def test_canvas_save_and_conflict(world, auth, client, db):
     db.rollback()  # end the test session's read snapshot
     conv = db.get(Conversation, conv_id)
     assert conv.canvas["areas"]["locations"] == "We went to the park"
-    assert db.get(Draft, (conv_id, worker.id)) is not None
+    assert db.execute(select(Draft).where(Draft.conversation_id == conv_id,
+                                          Draft.user_id == worker.id)).first() is not None
     page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
     assert "Someone else saved this conversation" in page
     assert "Other tab text" in page and "We went to the park" in page

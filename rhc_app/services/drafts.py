@@ -26,12 +26,12 @@ def rescue_target(s: Session, user_id: str, conversation_id: str | None
 
 
 def keep_rescued(s: Session, user: User, conv: Conversation, canvas: dict[str, Any],
-                 base_version: str | None) -> None:
+                 base_version: str | None, session_key: str = "") -> None:
     try:
         base = int(base_version or conv.version)
     except ValueError:
         base = conv.version
     if not 0 < base < 2**31:  # as the save itself checks: keep the text, not the bad number
         base = conv.version
-    keep_draft(s, user.id, conv, canvas, base)
+    keep_draft(s, user.id, conv, canvas, base, session_key)
     s.commit()
