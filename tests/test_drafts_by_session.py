@@ -60,11 +60,11 @@ def _two_refused_tablets(app, world, db):
 
 def test_two_tablets_of_one_worker_each_keep_their_own_draft(app, world, db):
     conv_id, (first, _), (second, _) = _two_refused_tablets(app, world, db)
-    (token1, key1), (token2, key2) = _token_hash(first), _token_hash(second)
-    assert _drafts(db, conv_id) == {key1: "First tablet, refused", key2: "Second tablet, refused"}
     page1, page2 = _canvas(first, conv_id), _canvas(second, conv_id)
     assert "First tablet, refused" in page1 and "Second tablet, refused" not in page1
     assert "Second tablet, refused" in page2 and "First tablet, refused" not in page2
+    (token1, key1), (token2, key2) = _token_hash(first), _token_hash(second)
+    assert _drafts(db, conv_id) == {key1: "First tablet, refused", key2: "Second tablet, refused"}
     for token in (token1, token2):  # the key is the hash; the cookie's token is stored nowhere
         assert token not in key1 + key2
 
@@ -73,8 +73,8 @@ def test_discarding_on_one_tablet_keeps_the_others_draft(app, world, db):
     conv_id, (first, token), (second, _) = _two_refused_tablets(app, world, db)
     r = first.post(f"/conversations/{conv_id}/discard-draft", data={"csrf_token": token})
     assert r.status_code == 302
-    assert list(_drafts(db, conv_id).values()) == ["Second tablet, refused"]
     assert "Second tablet, refused" in _canvas(second, conv_id)
+    assert list(_drafts(db, conv_id).values()) == ["Second tablet, refused"]
 
 
 def test_a_signed_out_tablets_draft_reaches_the_workers_next_session(app, world, db):

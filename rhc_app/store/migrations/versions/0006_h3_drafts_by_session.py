@@ -37,8 +37,9 @@ def _set_primary_key(columns: list[str]) -> None:
         sa.ForeignKeyConstraint(["user_id"], ["user_account.id"]),
         sa.PrimaryKeyConstraint(*columns, name="draft_pkey"),
     )
-    names = "conversation_id, user_id, session_key, base_version, payload_enc, saved_at"
-    op.execute(f"INSERT INTO _draft_new ({names}) SELECT {names} FROM draft")  # nosec B608
+    op.execute("INSERT INTO _draft_new (conversation_id, user_id, session_key, base_version,"
+               " payload_enc, saved_at) SELECT conversation_id, user_id, session_key,"
+               " base_version, payload_enc, saved_at FROM draft")
     op.drop_table("draft")
     op.rename_table("_draft_new", "draft")
 
