@@ -79,17 +79,23 @@ def test_most_urgent_first():
     assert ordered == [T0, T0 + timedelta(hours=50), T0 + timedelta(hours=90), None]
 
 
-def test_three_in_thirty_days():
+def test_repeat_counts_the_window_up_to_this_episode():
+    """The rule the lists use: episodes reported in the window ending when this one was."""
     days = [T0, T0 + timedelta(days=10), T0 + timedelta(days=30)]
-    assert flags.repeat_missing(days) is True
-    assert flags.repeat_missing([T0, T0 + timedelta(days=10), T0 + timedelta(days=30, seconds=1)]) is False
-    assert flags.repeat_missing(days[:2]) is False
-    # the threshold is an organisation setting: some areas use 5
-    five = [T0 + timedelta(days=i * 5) for i in range(5)]
-    assert flags.repeat_missing(five, threshold=5) is True
-    assert flags.repeat_missing(five[:4], threshold=5) is False
-    assert flags.episodes_in_window(five, T0 + timedelta(days=20)) == 5
-    assert flags.episodes_in_window(five, T0 + timedelta(days=50)) == 1  # only day 20
+    assert flags.episodes_in_window(days, days[-1]) == 3  # both ends of the window count
+    late = [T0, T0 + timedelta(days=10), T0 + timedelta(days=30, seconds=1)]
+    assert flags.episodes_in_window(late, late[-1]) == 2
+    assert flags.episodes_in_window(days, days[1]) == 2  # later episodes are not counted
+    # Three in a week long ago do not make a new episode, months later, a repeat.
+    cluster = [T0, T0 + timedelta(days=1), T0 + timedelta(days=2), T0 + timedelta(days=100)]
+    assert flags.episodes_in_window(cluster, cluster[-1]) == 1
+    assert flags.episodes_in_window(cluster, cluster[2]) == 3
+    assert flags.is_repeat(3) and not flags.is_repeat(2)
+    # the threshold and the window are organisation settings: some areas use 5 in 60 days
+    five = [T0 + timedelta(days=i * 14) for i in range(5)]
+    assert flags.episodes_in_window(five, five[-1], window_days=60) == 5
+    assert flags.is_repeat(5, threshold=5) and not flags.is_repeat(4, threshold=5)
+    assert flags.episodes_in_window(five, five[-1]) == 3
 
 
 def test_continuity_suggests_the_last_worker_the_child_spoke_to():
