@@ -4,8 +4,11 @@ accept, fill the canvas, conflict, expired session, complete."""
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from rhc_app.store.models import Conversation, Draft
 from tests.conftest import csrf_from, now
+from tests.html_tree import parse
 
 
 def _local(dt):
@@ -54,6 +57,9 @@ def _accept(auth, conv_id):
                      page=f"/conversations/{conv_id}")
 
 
+SAVED = "We went to the park & the <b>shop</b>\nthen home"  # markup-like text, two lines
+
+
 def test_canvas_save_and_conflict(world, auth, client, db):
     from tests.conftest import make_case
     worker = world.user("north", "worker")
@@ -67,8 +73,7 @@ def test_canvas_save_and_conflict(world, auth, client, db):
     version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
     base = {"csrf_token": token, "base_version": version, "person-count": "0", "place-count": "0",
             "note-count": "0"}
-    r = client.post(f"/conversations/{conv_id}/autosave",
-                    data={**base, "area-locations": "We went to the park"})
+    r = client.post(f"/conversations/{conv_id}/autosave", data={**base, "area-locations": SAVED})
     assert r.get_json()["status"] == "saved", r.get_data(as_text=True)
     # A second tab still on version 2 saves: conflict, not an overwrite
     r = client.post(f"/conversations/{conv_id}/autosave",
@@ -76,11 +81,36 @@ def test_canvas_save_and_conflict(world, auth, client, db):
     assert r.status_code == 409 and r.get_json()["status"] == "conflict"
     db.rollback()  # end the test session's read snapshot
     conv = db.get(Conversation, conv_id)
-    assert conv.canvas["areas"]["locations"] == "We went to the park"
-    assert db.get(Draft, (conv_id, worker.id)) is not None
-    page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
-    assert "Someone else saved this conversation" in page
-    assert "Other tab text" in page and "We went to the park" in page
+    assert conv.canvas["areas"]["locations"] == SAVED
+    assert db.execute(select(Draft).where(Draft.conversation_id == conv_id,
+                                          Draft.user_id == worker.id)).first() is not None
+    _assert_conflict_page(client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True))
+
+
+def _assert_conflict_page(html):
+    doc = parse(html)
+    banner = doc.by_id("conflict")  # a GOV.UK notification banner, titled, as a region
+    assert "govuk-notification-banner" in banner.classes and banner.attrs["role"] == "region"
+    assert banner.attrs["aria-labelledby"] == "conflict-title"
+    assert doc.by_id("conflict-title").text() == "Important"
+    [heading] = banner.find_all("p", "govuk-notification-banner__heading")
+    assert heading.text() == "Someone else saved this conversation while you were typing."
+    [discard] = banner.find_all("form")  # the way out, a POST with its token
+    assert discard.attrs["method"] == "post" and discard.attrs["action"].endswith("/discard-draft")
+    assert [i.attrs["name"] for i in discard.find_all("input")] == ["csrf_token"]
+    assert discard.find_all("button")[0].text() == "Discard my version and use the saved one"
+    # Ours in the box, under its label; theirs under that box only, where they differ.
+    section = doc.by_id("area-locations-section")
+    assert "open" in section.attrs
+    [label] = [e for e in section.find_all("label") if e.attrs.get("for") == "area-locations"]
+    assert label.text() == "Locations"
+    assert section.find_all("textarea")[0].text() == "Other tab text"
+    [note] = doc.find_all(cls="rhc-theirs")
+    assert note in section.find_all() and "govuk-inset-text" in note.classes
+    assert [s.text() for s in note.find_all("strong")] == ["The other saved version:"]
+    assert note.text() == "The other saved version: We went to the park & the <b>shop</b> then home"
+    assert len(note.find_all("br")) == 1 and not note.find_all("b")  # their text is not markup
+    assert "&amp;amp;" not in html and "&amp;lt;" not in html and "&lt;strong" not in html
 
 
 def test_manager_shares_a_conversation_with_another_worker(world, auth, client, db):

@@ -5,7 +5,7 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from rhc_app.store.models import Episode
+from rhc_app.store.models import Episode, Organisation
 from tests.conftest import make_case
 from tests.test_import_reports import EXPECTED_ALL, HEADER, ROWS
 
@@ -46,6 +46,21 @@ def test_dashboard_shows_overdue_unallocated_and_repeat(world, auth, client, db)
     repeat = html.split('id="repeat"')[1].split('id="no-found"')[0]
     assert repeat.count("Sol Repeat") == 1
     assert "Other Orgchild" not in html
+
+
+def test_dashboard_repeat_uses_the_organisations_window(world, auth, client, db):
+    org = db.get(Organisation, world.orgs["north"].org.id)
+    org.settings = {**(org.settings or {}), "repeat_threshold": 3, "repeat_window_days": 60}
+    manager = world.user("north", "manager")
+    for days in (50, 40, 10):  # three in 60 days, never three in 30
+        latest = make_case(db, manager, name="Ash Windowed", ref="REP-60",
+                           found_hours_ago=days * 24 - 5, reported_hours_ago=days * 24)
+    auth.sign_in(manager)
+    html = client.get("/team").get_data(as_text=True)
+    assert "Ash Windowed" in html.split('id="repeat"')[1].split('id="no-found"')[0]
+    # The flag the worker sees says the window it counted over.
+    html = client.get(f"/conversations/{latest.conversation.id}").get_data(as_text=True)
+    assert "3 episodes in 60 days" in html and "in 30 days" not in html
 
 
 def test_upload_then_quarterly_page_csv_and_pdf(world, auth, client, db):

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
-def repeat_missing(reported: Iterable[datetime], threshold: int = 3, window_days: int = 30
-                   ) -> bool:
-    """True when `threshold` or more episodes were reported missing within any window of
-    `window_days` days (3 in 30 days means a strategy meeting should be considered)."""
-    times = sorted(reported)
-    window = timedelta(days=window_days)
-    for i in range(len(times) - threshold + 1):
-        if times[i + threshold - 1] - times[i] <= window:
-            return True
-    return False
-
-
-def episodes_in_window(reported: Iterable[datetime], at: datetime, window_days: int = 30
+def episodes_in_window(reported: Sequence[datetime], at: datetime, window_days: int = 30
                        ) -> int:
-    """How many episodes were reported in the `window_days` up to `at`."""
-    start = at - timedelta(days=window_days)
-    return sum(1 for t in reported if start <= t <= at)
+    """How many episodes were reported in the `window_days` up to and including `at`, the
+    time the episode in hand was reported (so it counts itself). The one repeat-missing rule:
+    `threshold` or more means a strategy meeting should be considered. `reported` must be in
+    time order: it is bisected, as a child missing very often has hundreds of episodes."""
+    return (bisect_right(reported, at)
+            - bisect_left(reported, at - timedelta(days=window_days)))
+
+
+def is_repeat(count: int, threshold: int = 3) -> bool:
+    return count >= threshold
 
 
 @dataclass(frozen=True)
@@ -49,11 +45,12 @@ class Flag:
 
 def flags_for(*, episode_count_30d: int, repeat: bool, police_risk: str | None,
               found_at: datetime | None, consent_to_share: str | None, status: str,
-              continuity_name: str | None, holder_is_continuity: bool) -> list[Flag]:
+              continuity_name: str | None, holder_is_continuity: bool,
+              window_days: int = 30) -> list[Flag]:
     out: list[Flag] = []
-    if repeat:
-        out.append(Flag("repeat", f"{episode_count_30d} episodes in 30 days: a strategy "
-                        "meeting should be considered", "red"))
+    if repeat:  # the count is over the organisation's window, which need not be 30 days
+        out.append(Flag("repeat", f"{episode_count_30d} episodes in {window_days} days: a "
+                        "strategy meeting should be considered", "red"))
     if police_risk == "high":
         out.append(Flag("high_risk", "High police risk grade", "red"))
     if found_at is None:

@@ -81,7 +81,7 @@ class SaveResult:
 
 def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, Any],
                 base_version: int, now: datetime | None = None, *,
-                resolves_draft: bool = False) -> SaveResult:
+                resolves_draft: bool = False, session_key: str = "") -> SaveResult:
     """Compare-and-swap on the version: a save based on an old version never overwrites a
     newer one silently; it is answered with the stored canvas so both can be shown."""
     now = now or utcnow()
@@ -113,7 +113,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         return SaveResult(False, conv.version, theirs=conv.canvas)
     s.refresh(conv)
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
-        discard_draft(s, conv.id, user.id)
+        discard_draft(s, conv.id, user.id, session_key)
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)

@@ -3,10 +3,9 @@ computed with a fixed number of queries however long the list."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -73,8 +72,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
     for conv, episode, child in found:
         reported = reported_by_child.get(child.id, [])
         at = episode.reported_missing_at
-        count = (bisect_right(reported, at)
-                 - bisect_left(reported, at - timedelta(days=window)))
+        count = flags.episodes_in_window(reported, at, window)
         # The worker the child last spoke to in another conversation (continuity).
         cont = flags.continuity_worker([flags.PastConversation(p.worker_id, p.held_at)
                                         for p in latest_held.get(child.id, []) if p.id != conv.id])
@@ -82,7 +80,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                                                                         "not_completed") else None)
         state = uk_time.clock(episode.found_at, now, stopped)
         out.append(Row(conv, episode, child, state, flags.flags_for(
-            episode_count_30d=count, repeat=count >= threshold,
+            episode_count_30d=count, repeat=flags.is_repeat(count, threshold), window_days=window,
             police_risk=episode.police_risk, found_at=episode.found_at,
             consent_to_share=conv.consent_to_share, status=conv.status,
             continuity_name=names.get(cont) if cont else None,

@@ -44,6 +44,16 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+def draft_key(session: SessionMixin) -> str:
+    """Which browser session a draft belongs to: its row's key (the token's hash, never the
+    token). After the session expired, the key of the row it had, so the rescued text is kept
+    apart from the same worker's other tablets."""
+    token = getattr(session, "token", None)
+    if token:
+        return _hash(token)
+    return getattr(session, "expired_token_hash", None) or ""
+
+
 def _seal(app: Flask, token_hash: str, data: dict[str, Any]) -> str:
     """Session data (flash messages, a pending TOTP secret…) can hold personal values, so it
     is sealed like every other field, bound to its session row."""
@@ -128,6 +138,7 @@ class DatabaseSessionInterface(SessionInterface):
             fresh = ServerSession()
             fresh.ended = ended
             fresh.expired_user_id = row.user_id
+            fresh.expired_token_hash = row.token_hash  # type: ignore[attr-defined]
             # Kept so an expired form post can prove it came from this session (see drafts).
             fresh.expired_csrf = data.get("csrf_token")  # type: ignore[attr-defined]
             writer.execute(delete(WebSession).where(WebSession.token_hash == row.token_hash))

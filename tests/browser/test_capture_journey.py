@@ -6,6 +6,8 @@ Every page visited is checked with axe and for sideways scrolling."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import re
 import tempfile
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import update
+from werkzeug.wrappers import Request
 
 from rhc_app.services.conversations import record_outcome
 from rhc_app.store.db import utcnow
@@ -366,41 +369,70 @@ def test_capture_journey(page: Page, viewport: str, live_server: str, app, world
 
 
 # -- the Save button and the autosave must not race -----------------------------------------
-# Chromium itself holds a form post back while a fetch from the page is on its way, and sends
-# no fetch once the post has gone, so these two pass there even without the guard in
-# canvas.js. The guard is for the engines not tested here (Safari on an iPad, Firefox); the
-# tests pin down that the guarded paths (a post held, then sent again) work.
-class SlowSaves:
-    """WSGI middleware: a full-page post of the canvas waits `delay` seconds before it is
-    handled (a slow mobile network), so an autosave could overtake it."""
+# The guard is canvas.js's submit handler: it cancels the autosave that is due, and holds the
+# post while an autosave is on its way, to send it with the version that autosave gets back.
+# Without it both tests below end on the conflict page; they also check, at the server, the
+# order and the version each post arrived with, so they test the guard, not the timing.
+class Posts:
+    """WSGI middleware that records, in order, each canvas post ("autosave" or "page") as it
+    reaches the server, with its base version, before handling it."""
+
+    def __init__(self, wsgi_app) -> None:  # type: ignore[no-untyped-def]
+        self.wsgi_app = wsgi_app
+        self.arrived: list[tuple[str, str | None]] = []
+
+    def record(self, environ) -> str | None:  # type: ignore[no-untyped-def]
+        if environ["REQUEST_METHOD"] != "POST":
+            return None
+        path = environ["PATH_INFO"]
+        kind = "autosave" if path.endswith("/autosave") else "page" if path.endswith(
+            "/canvas") else None
+        if kind is None:
+            return None
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        request = Request(dict(environ, **{"wsgi.input": io.BytesIO(body)}))
+        self.arrived.append((kind, request.form.get("base_version")))
+        return kind
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        self.record(environ)
+        return self.wsgi_app(environ, start_response)
+
+
+class SlowSaves(Posts):
+    """A full-page post of the canvas waits `delay` seconds before it is handled (a slow
+    mobile network), so an autosave could overtake it."""
 
     def __init__(self, wsgi_app, delay: float) -> None:  # type: ignore[no-untyped-def]
-        self.wsgi_app = wsgi_app
+        super().__init__(wsgi_app)
         self.delay = delay
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
-        if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"].endswith("/canvas"):
+        if self.record(environ) == "page":
             time.sleep(self.delay)
         return self.wsgi_app(environ, start_response)
 
 
-class SlowAutosaveAnswers:
-    """WSGI middleware: an autosave is saved at once but its answer takes `delay` seconds to
-    come back; `saved` is set meanwhile, so a test can press a button then."""
+class SlowAutosaveAnswers(Posts):
+    """An autosave is saved at once but its answer takes `delay` seconds to come back; `saved`
+    is set meanwhile, so a test can press a button then. `answered` lists, in the order of
+    `arrived`, when each autosave's answer left, with the version it gave."""
 
     def __init__(self, wsgi_app, delay: float) -> None:  # type: ignore[no-untyped-def]
-        self.wsgi_app = wsgi_app
+        super().__init__(wsgi_app)
         self.delay = delay
         self.saved = threading.Event()
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
-        if not environ["PATH_INFO"].endswith("/autosave"):
+        if self.record(environ) != "autosave":
             return self.wsgi_app(environ, start_response)
         answer = self.wsgi_app(environ, start_response)
         body = b"".join(answer)
         getattr(answer, "close", lambda: None)()
         self.saved.set()
         time.sleep(self.delay)
+        self.arrived.append(("answered", str(json.loads(body)["version"])))
         return [body]
 
 
@@ -433,6 +465,10 @@ def test_save_pressed_while_an_autosave_is_answered_is_not_a_conflict(
     assert slow.saved.wait(timeout=10), "no autosave reached the server"
     press_save(page)
     assert_saved_without_conflict(page)
+    # The post was held until the autosave's answer, and carried the version it gave.
+    (kind, before), (answer, version), (page_post, base) = slow.arrived[:3]
+    assert (kind, answer, page_post) == ("autosave", "answered", "page"), slow.arrived
+    assert base == version == str(int(before) + 1), slow.arrived
 
 
 def test_save_straight_after_typing_is_not_a_conflict(page: Page, live_server: str, app,
@@ -441,7 +477,9 @@ def test_save_straight_after_typing_is_not_a_conflict(page: Page, live_server: s
     not be sent behind the Save button's post (both carry the same version, so one of them
     would be refused, and the worker shown a conflict with their own autosave)."""
     accepted_canvas(page, live_server, world, db)
-    app.wsgi_app = SlowSaves(app.wsgi_app, delay=2.5)
+    slow = SlowSaves(app.wsgi_app, delay=2.5)  # longer than the 1.5 s before an autosave
+    app.wsgi_app = slow
     area(page, "Victims").fill("Says nobody hurt them.")
     press_save(page)
     assert_saved_without_conflict(page)
+    assert [kind for kind, _ in slow.arrived] == ["page"], slow.arrived  # the autosave was dropped

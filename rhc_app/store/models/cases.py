@@ -161,13 +161,18 @@ class Draft(Base):
     __tablename__ = "draft"
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    # Which browser session kept it (its web_session row's key, the token's SHA-256): two
+    # tablets of one worker keep a draft each. "" for drafts kept before sessions were told apart.
+    session_key: Mapped[str] = mapped_column(String(64), primary_key=True, default="",
+                                             server_default="")
     base_version: Mapped[int] = mapped_column(Integer)
     payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     payload = sealed()
 
     @property
-    def id(self) -> str:  # binds the ciphertext to this (conversation, user) pair
+    def id(self) -> str:  # binds the ciphertext to this (conversation, user) pair; the
+        # session is left out so drafts kept before it was a key still open
         return f"{self.conversation_id}:{self.user_id}"
 
     @id.setter

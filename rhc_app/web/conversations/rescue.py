@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Request
+from flask import Request, session
 
 from rhc_app.domain.risk_factors import codes_for
 from rhc_app.domain.vocabulary import ACTIONS
 from rhc_app.services.drafts import keep_rescued, rescue_target
 from rhc_app.web.conversations.canvas_form import CanvasInputError, parse
 from rhc_app.web.extensions import db
+from rhc_app.web.sessions import draft_key
 
 RESCUED_ENDPOINTS = ("conversations.save_canvas_page", "conversations.autosave")
 
@@ -28,5 +29,5 @@ def keep_expired_post(user_id: str, request: Request) -> bool:
             "extra_risk_factors"))), set(ACTIONS))
     except CanvasInputError:
         return False
-    keep_rescued(s, user, conv, canvas, request.form.get("base_version"))
+    keep_rescued(s, user, conv, canvas, request.form.get("base_version"), draft_key(session))
     return True

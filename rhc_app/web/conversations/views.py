@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from rhc_app.domain import uk_time
@@ -41,6 +41,7 @@ from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffFor
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
 from rhc_app.web.loaders import get_conversation, require_role
+from rhc_app.web.sessions import draft_key
 
 
 @bp.get("/")
@@ -192,7 +193,7 @@ def canvas(conversation_id: str) -> Any:
         return refused
     audit_event("conversation_opened", record_type="conversation", record_id=conv.id)
     db().commit()
-    draft = load_draft(db(), user().id, conv.id)
+    draft = load_draft(db(), user().id, conv.id, draft_key(session))
     if draft is not None and not is_read_only(conv.status):
         mine, base = draft
         theirs = conv.canvas if base != conv.version else None
@@ -233,7 +234,8 @@ def _save(conv: Conversation, full_page: bool) -> Any:
     try:
         # Another tab's save must not discard text this user's other tab kept after a conflict.
         result = save_canvas(db(), user(), conv, canvas, base,
-                             resolves_draft=bool(request.form.get("resolves_draft")))
+                             resolves_draft=bool(request.form.get("resolves_draft")),
+                             session_key=draft_key(session))
     except CaseworkError as exc:
         db().rollback()
         if not full_page:
@@ -250,7 +252,7 @@ def _save(conv: Conversation, full_page: bool) -> Any:
             f"detail-{k}": v for k, v in result.problems.items()}, status=400)
     if not result.applied:
         # Never a silent overwrite: keep what this user typed, show both versions.
-        keep_draft(db(), user().id, conv, canvas, base)
+        keep_draft(db(), user().id, conv, canvas, base, draft_key(session))
         db().commit()
         if not full_page:
             return jsonify(status="conflict", version=result.version,
@@ -277,7 +279,7 @@ def _save(conv: Conversation, full_page: bool) -> Any:
 @bp.post("/conversations/<conversation_id>/discard-draft")
 def discard(conversation_id: str) -> Any:
     conv = _load(conversation_id)
-    discard_draft(db(), conv.id, user().id)
+    discard_draft(db(), conv.id, user().id, draft_key(session))
     db().commit()
     flash("Your unsaved version was discarded", "success")
     return redirect(url_for("conversations.canvas", conversation_id=conv.id))
