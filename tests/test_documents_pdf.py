@@ -98,7 +98,7 @@ def test_police_pdf_fields() -> None:
         CHILD_NAME, "3 Mar 2011 (aged 15 when reported missing)", "CR-20931",
         "Fri 20 Nov 2026, 16:00", "Sun 22 Nov 2026, 08:00", "Police risk grade: High",
         "MPU/26/0042", "Outcome: Accepted", "Within 72 hours (held 30 hours after found)",
-        "How: Face to face", "Seen alone: Yes", "Brannock Vell", "Flat above the chip shop",
+        "How: Face to face", "Was the child seen alone? Yes", "Brannock Vell", "Flat above the chip shop",
         "Risk of sexual exploitation", "Strategy meeting: Requested for 26 Nov",
         "Orla Fenwright", "MVE worker", "Tue 24 Nov 2026, 08:00", "Note for worker analysis.",
     ):

@@ -88,14 +88,14 @@ class SummaryFacts:
 
     ``areas``, ``safety_advice`` and ``next_steps`` hold codes (keys of AREA_WORDS,
     SAFETY_ADVICE_WORDS and NEXT_STEP_WORDS); a next step may also be an action's label
-    (e.g. "Strategy meeting"), matched by keyword. ``child_wants`` is the child's own words
-    and is quoted as they said it.
+    (e.g. "Strategy meeting"), matched by keyword. ``child_words`` is only what the worker
+    recorded as the child's own words, quoted as they said it: never the worker's notes.
     """
 
     child_first_name: str
     worker_first_name: str
     talked_on: date | None = None
-    child_wants: str = ""
+    child_words: str = ""
     areas: Sequence[str] = ()
     safety_advice: Sequence[str] = ()
     next_steps: Sequence[str] = ()
@@ -125,6 +125,15 @@ def _bullets(lines: list[str]) -> list[str]:
     return [f"\u2022 {line}" for line in lines]
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop: none added after one is there ("talk.." reads as a
+    mistake), nor after a question or exclamation mark, even inside closing quotes."""
+    text = text.rstrip()
+    if not text or text.rstrip("\"'\u201d\u2019)")[-1:] in (".", "!", "?", "\u2026"):
+        return text
+    return text + "."
+
+
 def _quote(words: str) -> str:
     words = " ".join(words.split()).strip(" \"'\u201c\u201d\u2018\u2019")
     return f"\u201c{words}\u201d"
@@ -136,7 +145,7 @@ def draft_summary(facts: SummaryFacts) -> str:
     worker = " ".join(facts.worker_first_name.split())
     parts: list[str] = [f"Hi {child}," if child else "Hi,"]
 
-    intro = f"This is a note from me, {worker}." if worker else "This is a note from me."
+    intro = sentence(f"This is a note from me, {worker}") if worker else "This is a note from me."
     if facts.talked_on:
         when = f"{facts.talked_on:%A} {facts.talked_on.day} {facts.talked_on:%B}"
         intro += f" We talked on {when}."
@@ -146,10 +155,12 @@ def draft_summary(facts: SummaryFacts) -> str:
     if areas:
         parts.append("\n".join(["We talked about:", *_bullets(areas)]))
 
-    if facts.child_wants.strip():
-        parts.append(f"You told me what you want to happen. You said: {_quote(facts.child_wants)}")
+    if facts.child_words.strip():
+        parts.append(f"You said: {_quote(facts.child_words)}")
 
-    advice = _unique([SAFETY_ADVICE_WORDS.get(a) for a in facts.safety_advice])
+    # The helplines are listed below when there are any: not named a second time here.
+    advice = _unique([SAFETY_ADVICE_WORDS.get(a) for a in facts.safety_advice
+                      if not (a == "helplines" and facts.helplines)])
     if advice:
         parts.append("\n".join(["We talked about ways to stay safe:", *_bullets(advice)]))
 
