@@ -313,3 +313,12 @@ def test_format_datetime_in_london() -> None:
     assert format_datetime(datetime(2026, 7, 3, 9, 5, tzinfo=UTC)) == "Fri 3 Jul 2026, 10:05"
     assert format_datetime(datetime(2026, 7, 3, 9, 5)) == "Fri 3 Jul 2026, 10:05"
     assert format_datetime(None) == "Not recorded"
+
+
+def test_a_declined_outcome_prints_the_childs_reason() -> None:
+    text = "\n".join(pages_text(build_police_pdf(make_record(
+        outcome="declined", outcome_reason="Said she was too tired to talk", held_at=None))))
+    assert "Outcome: Declined" in text and "Reason: Said she was too tired to talk" in text
+    empty = "\n".join(pages_text(build_police_pdf(make_record(outcome="declined",
+                                                              held_at=None))))
+    assert "Reason: Not recorded" in empty

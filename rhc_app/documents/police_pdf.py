@@ -13,6 +13,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 from rhc_app.documents.pdf_blocks import entries, field, styles
 from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup
 from rhc_app.documents.pdf_text import TextParagraph, split_text, text_flowables
+from rhc_app.documents.police_history import amendments, returned, signoff_status
 from rhc_app.documents.records import (
     ACTION_DETAILS_LABEL,
     NOT_RECORDED,
@@ -20,7 +21,6 @@ from rhc_app.documents.records import (
     ConversationRecord,
     PersonEntry,
     PlaceEntry,
-    SignOffInfo,
     age_on,
     format_date,
     format_datetime,
@@ -99,42 +99,8 @@ def _date_of_birth(record: ConversationRecord) -> str:
     return f"{format_date(dob)} (aged {age_on(dob, to_london(when).date())} when reported missing)"
 
 
-def _amendments(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[Flowable]:
-    """Each change since completion: when, by whom, to what, why (episode changes move the
-    72-hour figures above, so what they were before is printed too)."""
-    if not record.amendments:
-        return [TextParagraph("None", s["empty"])]
-    out: list[Flowable] = []
-    for a in record.amendments:
-        head = f"{format_datetime(a.at)}, {a.by}: {a.subject.lower()}"
-        out.append(TextParagraph(f"<b>{escape_markup(head)}</b>", s["bullet"], bulletText="\u2022"))
-        out.extend(field("Reason", a.reason, s))
-        out.extend(TextParagraph(escape_markup(c), s["bullet"], bulletText="\u2013")
-                   for c in a.changes)
-    return out
-
-
 def _attempt_row(attempt: AttemptInfo) -> list[str]:
     return [format_datetime(attempt.at), method_label(attempt.method), attempt.result]
-
-
-def _signoff_status(so: SignOffInfo) -> str:
-    """Whether a manager has signed the record off: an officer must not take a draft as final."""
-    if so.status == "awaiting_signoff":
-        return "Not yet signed off: waiting for a manager's sign-off"
-    if so.signed_off_at is not None:
-        by = f" by {so.signed_off_by}" if so.signed_off_by.strip() else ""
-        return f"Signed off{by} on {format_datetime(so.signed_off_at)}"
-    if so.status == "completed":
-        return f"Completed on {format_datetime(so.completed_at)}, not signed off by a manager"
-    return "Not yet completed or signed off: the record may still change"
-
-
-def _returned(so: SignOffInfo) -> str:
-    if so.returned_at is None:
-        return ""
-    by = f" by {so.returned_by}" if so.returned_by.strip() else ""
-    return f"{format_datetime(so.returned_at)}{by}. Reason: {so.return_reason or NOT_RECORDED}"
 
 
 def _ticked_actions(record: ConversationRecord) -> str:
@@ -177,7 +143,7 @@ def _top(st: _Story, r: ConversationRecord) -> None:
     st.field("Does the child consent to sharing with police?", yes_no(r.consent_to_share))
     st.field("Police risk grade", (r.episode.police_risk or "").capitalize())
     st.field("Immediate safeguarding actions and referrals", _ticked_actions(r))
-    st.field("Record status", _signoff_status(r.signoff))
+    st.field("Record status", signoff_status(r.signoff))
 
 
 def _who_and_episode(st: _Story, record: ConversationRecord) -> None:
@@ -273,12 +239,12 @@ def _actions(st: _Story, r: ConversationRecord) -> None:
 def _provenance(st: _Story, r: ConversationRecord) -> None:
     """Changes and sign-off, then who held the conversation apart from who produced this copy."""
     st.heading("Amendments")
-    st.items.extend(_amendments(r, st.s))
+    st.items.extend(amendments(r, st.s))
     st.heading("Sign-off")
-    st.field("Status", _signoff_status(r.signoff))
-    returned = _returned(r.signoff)
-    if returned:
-        st.field("Last returned to the worker", returned)
+    st.field("Status", signoff_status(r.signoff))
+    last_return = returned(r.signoff)
+    if last_return:
+        st.field("Last returned to the worker", last_return)
     st.heading("Conversation held by")
     st.field("Worker", r.worker_name)
     st.field("Organisation", r.organisation.name)
