@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rhc_app.documents.child_pdf import build_child_pdf
-from rhc_app.documents.police_pdf import CELL_MAX_LINES, build_police_pdf
+from rhc_app.documents.pdf_blocks import CELL_MAX_LINES
+from rhc_app.documents.police_pdf import build_police_pdf
 from rhc_app.documents.records import ChildInfo, ConversationRecord, EpisodeInfo, OrganisationInfo
 from rhc_app.domain import dataset
 from rhc_app.domain.readability import analyse

@@ -15,6 +15,7 @@ from rhc_app.domain.child_summary import (
     SummaryFacts,
     draft_summary,
     plain_next_step,
+    sentence,
 )
 from rhc_app.domain.readability import analyse
 
@@ -22,7 +23,7 @@ FULL = SummaryFacts(
     child_first_name="Tamsin",
     worker_first_name="Orla",
     talked_on=date(2026, 11, 24),
-    child_wants="I want to live with my nan and go back to my old school.",
+    child_words="I want to live with my nan and go back to my old school.",
     areas=list(AREA_WORDS) + ["worker_analysis", "carer_observations"],
     safety_advice=list(SAFETY_ADVICE_WORDS),
     next_steps=list(NEXT_STEP_WORDS),
@@ -53,8 +54,8 @@ def test_draft_is_written_to_the_child(facts: SummaryFacts) -> None:
     assert text.startswith(f"Hi {facts.child_first_name},")
     assert "What happens next is" in text
     assert EMERGENCY in text
-    if facts.child_wants:
-        assert "You told me" in text and facts.child_wants in text
+    if facts.child_words:
+        assert "You said:" in text and facts.child_words in text
     if facts.areas:
         assert "We talked about" in text
 
@@ -113,3 +114,30 @@ def test_every_fixed_sentence_is_plain() -> None:
         assert report.reading_age is not None and report.reading_age <= 12, phrase
     combined = analyse("\n".join(phrases))
     assert combined.reading_age is not None and combined.reading_age <= 11
+
+
+@pytest.mark.parametrize("text, ended", [
+    ("She did not want to talk", "She did not want to talk."),
+    ("She did not want to talk.", "She did not want to talk."),
+    ("Northmoor Care Ltd.  ", "Northmoor Care Ltd."),
+    ("Is that right?", "Is that right?"),
+    ("She said \u201cno.\u201d", "She said \u201cno.\u201d"),
+    ("", ""),
+])
+def test_sentence_ends_with_one_full_stop(text: str, ended: str) -> None:
+    assert sentence(text) == ended
+
+
+def test_helplines_are_listed_once_in_the_draft() -> None:
+    text = draft_summary(FULL)  # helplines given as safety advice, and listed
+    assert text.count("Missing People") == 1 and text.count("Childline") == 1
+    alone = draft_summary(SummaryFacts("Kit", "Dev", None, "", [], ["helplines"], [],
+                                       helplines=()))
+    assert SAFETY_ADVICE_WORDS["helplines"] in alone  # not listed: the advice names them
+    assert ".." not in text and ".." not in alone
+
+
+def test_the_quote_is_only_the_childs_own_words() -> None:
+    text = draft_summary(SummaryFacts("Kit", "Dev", None, "Stop shouting at me.", ["child_wants"]))
+    assert "You said: \u201cStop shouting at me.\u201d" in text
+    assert "You said" not in draft_summary(SummaryFacts("Kit", "Dev", None, "", ["child_wants"]))

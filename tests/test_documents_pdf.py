@@ -99,7 +99,7 @@ def test_police_pdf_fields() -> None:
         CHILD_NAME, "3 Mar 2011 (aged 15 when reported missing)", "CR-20931",
         "Fri 20 Nov 2026, 16:00", "Sun 22 Nov 2026, 08:00", "Police risk grade: High",
         "MPU/26/0042", "Outcome: Accepted", "Within 72 hours (held 30 hours after found)",
-        "How: Face to face", "Seen alone: Yes", "Brannock Vell", "Flat above the chip shop",
+        "How: Face to face", "Was the child seen alone? Yes", "Brannock Vell", "Flat above the chip shop",
         "Risk of sexual exploitation", "Strategy meeting: Requested for 26 Nov",
         "Orla Fenwright", "MVE worker", "Tue 24 Nov 2026, 08:00", "Note for worker analysis.",
     ):
@@ -338,3 +338,12 @@ def test_format_datetime_in_london() -> None:
     assert format_datetime(datetime(2026, 7, 3, 9, 5, tzinfo=UTC)) == "Fri 3 Jul 2026, 10:05"
     assert format_datetime(datetime(2026, 7, 3, 9, 5)) == "Fri 3 Jul 2026, 10:05"
     assert format_datetime(None) == "Not recorded"
+
+
+def test_a_declined_outcome_prints_the_childs_reason() -> None:
+    text = "\n".join(pages_text(build_police_pdf(make_record(
+        outcome="declined", outcome_reason="Said she was too tired to talk", held_at=None))))
+    assert "Outcome: Declined" in text and "Reason: Said she was too tired to talk" in text
+    empty = "\n".join(pages_text(build_police_pdf(make_record(outcome="declined",
+                                                              held_at=None))))
+    assert "Reason: Not recorded" in empty

@@ -22,7 +22,8 @@ def _held_conversation(db, worker, name="Nova Testchild"):
     record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
     canvas = empty_canvas()
     canvas["areas"].update(locations="We went to the bus station", worker_analysis=ANALYSIS,
-                           child_wants="I want to stay at my nan's at weekends")
+                           child_wants="Wants to stay at her nan's at weekends")
+    canvas["child_words"] = "I want to stay at my nan's at weekends"
     canvas["details"].update(held_at=(now() - timedelta(hours=1)).isoformat(),
                              consent_to_share="yes", method="face_to_face")
     canvas["people"] = [{"name": "Dax Otherperson", "description": "older", "approximate_age": "19",
@@ -42,7 +43,8 @@ def test_draft_summary_is_for_the_child(world, auth, client, db):
     draft = re.search(r'<textarea[^>]*name="summary"[^>]*>(.*?)</textarea>', html, re.S).group(1)
     assert "Nova" in draft
     assert "grooming" not in draft and "Dax" not in draft  # analysis and third parties stay out
-    assert "nan&#39;s" in draft or "nan's" in draft  # the child's own words
+    assert "You said: “I want to stay at my nan&#39;s at weekends”" in draft  # their words
+    assert "Wants to stay" not in draft  # never the worker's note in the child's mouth
     assert 'id="reading-age"' in html
 
 

@@ -12,8 +12,13 @@ from rhc_app.cli.common import (
     _org,
     session_with_keys,
 )
+from rhc_app.documents.records import DEFAULT_HANDLING, HANDLING_MAX, TEAM_CONTACT_MAX
 from rhc_app.security import audit
 from rhc_app.store.models import Organisation
+
+
+def _one_line(value: str | None) -> str | None:
+    return None if value is None else " ".join(value.split())
 
 
 # -- organisations ------------------------------------------------------------------------
@@ -54,16 +59,29 @@ def orgs_create(slug: str, name: str, kind: str) -> None:
               help="Must a manager sign off a conversation before it counts as complete?")
 @click.option("--small-count-threshold", type=click.IntRange(2, 20),
               help="Counts below this are shown as '<N' in shared outputs (default 5).")
+@click.option("--handling-instructions", metavar="TEXT",
+              help="Printed under the marking of the police record ('' for the standard "
+                   f"wording: {DEFAULT_HANDLING})")
+@click.option("--team-contact", metavar="TEXT",
+              help="How a child reaches their worker's team, printed on the child's copy, "
+                   "e.g. 'call or text the Missing Team on 07700 900123' ('' for none).")
 def orgs_set(slug: str, repeat_threshold: int | None, repeat_window_days: int | None,
-             require_signoff: bool | None, small_count_threshold: int | None) -> None:
+             require_signoff: bool | None, small_count_threshold: int | None,
+             handling_instructions: str | None, team_contact: str | None) -> None:
     """Change an organisation's settings."""
+    for name, value, limit in (("--handling-instructions", handling_instructions, HANDLING_MAX),
+                               ("--team-contact", team_contact, TEAM_CONTACT_MAX)):
+        if value is not None and len(value) > limit:
+            _fail(f"{name} must be {limit} characters or fewer")
     with session_with_keys() as s:
         org = _org(s, slug)
         settings = dict(org.settings or {})
         for key, value in (("repeat_threshold", repeat_threshold),
                            ("repeat_window_days", repeat_window_days),
                            ("require_signoff", require_signoff),
-                           ("small_count_threshold", small_count_threshold)):
+                           ("small_count_threshold", small_count_threshold),
+                           ("handling_instructions", _one_line(handling_instructions)),
+                           ("team_contact", _one_line(team_contact))):
             if value is not None:
                 settings[key] = value
         org.settings = settings

@@ -2,8 +2,9 @@
 
 It holds personal data, so it is still marked OFFICIAL-SENSITIVE on every page, but small
 and grey so the page feels like a note from a person, not a form. It shows only the
-child's first name, the summary the worker approved and the worker's name: nothing else
-from the record, so nothing professional-only can reach the child by this route.
+child's first name, the summary the worker approved, the name of the worker who held the
+conversation and how to reach their team: nothing else from the record, so nothing
+professional-only can reach the child by this route.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from reportlab.platypus import Flowable
 from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup, register_fonts
 from rhc_app.documents.pdf_text import TextParagraph, split_text
 from rhc_app.documents.records import ConversationRecord
-from rhc_app.domain.child_summary import EMERGENCY, HELPLINES
+from rhc_app.domain.child_summary import EMERGENCY, HELPLINES, sentence
 
 TITLE = "What we talked about"
 TALK_TO_TITLE = "Who you can talk to"
 BODY_SIZE = 15  # at least 14pt: many readers are young, tired or reading in a second language
 _BULLET = re.compile(r"^\s*(?:\u2022|-|\*)\s+")
 _GREETING = re.compile(r"^\s*(hi|hello|hey|dear)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"[\d ]+")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -63,6 +65,37 @@ def _text(text: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     return story
 
 
+def _already_given(how: str, summary: str) -> bool:
+    """Whether the summary already gives this way of reaching someone (its phone number)."""
+    numbers = [n.replace(" ", "") for n in _NUMBER.findall(how) if n.strip()]
+    return bool(numbers) and all(n in summary for n in numbers)
+
+
+def _talk_to(record: ConversationRecord, contacts: list[tuple[str, str]],
+             s: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The worker who held the conversation first (never whoever downloaded the copy), then
+    each helpline the summary has not already listed: each is listed once."""
+    story: list[Flowable] = [TextParagraph(TALK_TO_TITLE, s["heading"])]
+    worker = record.worker_name.strip()
+    organisation = record.organisation.name.strip()
+    me = worker or "The worker you talked to"
+    if organisation:
+        me = f"{me} from {organisation}"
+    line = f"<b>{escape_markup(sentence(me))}</b> You can ask to talk to me again."
+    contact = record.organisation.team_contact.strip()
+    if contact:
+        line += " " + escape_markup(sentence(f"To reach me: {contact}"))
+    story.append(TextParagraph(line, s["bullet"], bulletText="\u2022"))
+    summary = record.child_summary.replace(" ", "")
+    for name, how in contacts:
+        if not _already_given(how, summary):
+            story.append(TextParagraph(f"<b>{escape_markup(name)}</b>: {escape_markup(how)}",
+                                       s["bullet"], bulletText="\u2022"))
+    if EMERGENCY not in record.child_summary:
+        story.append(TextParagraph(escape_markup(EMERGENCY), s["body"]))
+    return story
+
+
 def build_child_pdf(record: ConversationRecord,
                     contacts: list[tuple[str, str]] | None = None) -> bytes:
     """The child's copy as PDF bytes.
@@ -80,17 +113,6 @@ def build_child_pdf(record: ConversationRecord,
         story.extend(_text(summary, s))
     else:
         story.append(TextParagraph("Your worker will go through this note with you.", s["body"]))
-
-    story.append(TextParagraph(TALK_TO_TITLE, s["heading"]))
-    worker = record.worker_name.strip() or "Your worker"
-    organisation = record.organisation.name.strip()
-    me = f"{worker} from {organisation}" if organisation else worker
-    story.append(TextParagraph(escape_markup(f"{me}. You can ask to talk to me again."),
-                           s["bullet"], bulletText="\u2022"))
-    for name, how in HELPLINES if contacts is None else contacts:
-        story.append(TextParagraph(f"<b>{escape_markup(name)}</b>: {escape_markup(how)}",
-                               s["bullet"], bulletText="\u2022"))
-    story.append(TextParagraph(escape_markup(EMERGENCY), s["body"]))
-
+    story.extend(_talk_to(record, list(HELPLINES) if contacts is None else contacts, s))
     marking = PageMarking(font_size=8, bold=False, colour=colors.HexColor("#505a5f"))
     return build_document(story, TITLE, marking)

@@ -15,12 +15,63 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rhc_app.domain.uk_time import as_utc, due_at, format_duration, within_timescale
-from rhc_app.domain.vocabulary import HELD_BY, NOT_RECORDED, OUTCOMES, YES_NO, label_of
+from rhc_app.domain.vocabulary import (
+    CONTACT_METHODS,
+    NOT_RECORDED,
+    OUTCOMES,
+    YES_NO,
+    YES_NO_UNSURE,
+    label_of,
+)
+
+#: The action line that carries the "Details of actions" box, not a ticked action.
+ACTION_DETAILS_LABEL = "Details"
+
+#: Printed under the marking when the organisation has not set its own.
+DEFAULT_HANDLING = ("Only for people who need it to keep this child safe. Do not forward "
+                    "outside the secure network.")
+#: The longest handling instructions and team contact an organisation may set.
+HANDLING_MAX, TEAM_CONTACT_MAX = 300, 150
 
 
 @dataclass(frozen=True)
 class OrganisationInfo:
     name: str
+    #: Who may read the police record and how it may be passed on (an organisation setting).
+    handling: str = DEFAULT_HANDLING
+    #: How the child can reach the worker's team (an organisation setting), e.g. a text line.
+    team_contact: str = ""
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """A member of staff as a document names them."""
+
+    name: str = ""
+    role: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class AttemptInfo:
+    """One attempt to make contact before the conversation."""
+
+    at: datetime
+    method: str = ""
+    result: str = ""
+
+
+@dataclass(frozen=True)
+class SignOffInfo:
+    """Where the record stands with a manager's sign-off."""
+
+    status: str = ""  # the conversation's status, e.g. "awaiting_signoff", "completed"
+    completed_at: datetime | None = None
+    signed_off_at: datetime | None = None
+    signed_off_by: str = ""
+    returned_at: datetime | None = None
+    returned_by: str = ""
+    return_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +98,7 @@ class EpisodeInfo:
     police_risk: str | None = None  # a code of vocabulary.POLICE_RISKS
     police_reference: str = ""
     missing_from: str = ""  # as printed: a label of vocabulary.MISSING_FROM
+    found_where: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +150,16 @@ class ConversationRecord:
     location: str = ""
     present: str = ""
     seen_alone: bool | None = None
+    outcome_reason: str = ""  # why declined or not completed
+    consent_to_share: bool | None = None  # with police
+    independent_offered: bool | None = None
+    language: str = ""
+    interpreter: bool | None = None
+    sees_self_missing: str = ""  # "yes" / "no" / "unsure"
+    how_got_home: str = ""
+    helplines_given: str = ""
+    child_words: str = ""  # what the child said, in their own words
+    attempts: Sequence[AttemptInfo] = ()  # oldest first
     areas: Mapping[str, str] = field(default_factory=dict)
     people: Sequence[PersonEntry] = ()
     places: Sequence[PlaceEntry] = ()
@@ -106,12 +168,15 @@ class ConversationRecord:
     child_summary: str = ""
     worker_name: str = ""
     worker_role: str = ""
+    #: Who produced this copy (a manager, say): named apart from who held the conversation.
+    produced_by: PersonInfo | None = None
+    signoff: SignOffInfo = field(default_factory=SignOffInfo)
     amendments: Sequence[AmendmentInfo] = ()  # oldest first
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a document cannot be changed after it is described.
         object.__setattr__(self, "areas", dict(self.areas))
-        for name in ("people", "places", "risk_factors", "actions", "amendments"):
+        for name in ("people", "places", "risk_factors", "actions", "amendments", "attempts"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def area(self, key: str) -> str:
@@ -144,7 +209,12 @@ def outcome_label(outcome: str | None) -> str:
 
 
 def method_label(method: str | None) -> str:
-    return label_of(HELD_BY, method)
+    """How the conversation was held, or how contact was attempted (the attempt form's words)."""
+    return label_of(CONTACT_METHODS, method)
+
+
+def sees_self_missing_label(value: str) -> str:
+    return label_of(YES_NO_UNSURE, value)
 
 
 def yes_no(value: bool | None) -> str:

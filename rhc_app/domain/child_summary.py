@@ -90,14 +90,14 @@ class SummaryFacts:
 
     ``areas``, ``safety_advice`` and ``next_steps`` hold codes (keys of AREA_WORDS,
     SAFETY_ADVICE_WORDS and NEXT_STEP_WORDS); a next step may also be an action's label
-    (one of vocabulary.ACTIONS), matched by keyword. ``child_wants`` is the child's own words
-    and is quoted as they said it.
+    (one of vocabulary.ACTIONS), matched by keyword. ``child_words`` is only what the worker
+    recorded as the child's own words, quoted as they said it: never the worker's notes.
     """
 
     child_first_name: str
     worker_first_name: str
     talked_on: date | None = None
-    child_wants: str = ""
+    child_words: str = ""
     areas: Sequence[str] = ()
     safety_advice: Sequence[str] = ()
     next_steps: Sequence[str] = ()
@@ -127,6 +127,15 @@ def _bullets(lines: list[str]) -> list[str]:
     return [f"\u2022 {line}" for line in lines]
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop: none added after one is there ("talk.." reads as a
+    mistake), nor after a question or exclamation mark, even inside closing quotes."""
+    text = text.rstrip()
+    if not text or text.rstrip("\"'\u201d\u2019)")[-1:] in (".", "!", "?", "\u2026"):
+        return text
+    return text + "."
+
+
 def _quote(words: str) -> str:
     words = " ".join(words.split()).strip(" \"'\u201c\u201d\u2018\u2019")
     return f"\u201c{words}\u201d"
@@ -138,7 +147,7 @@ def draft_summary(facts: SummaryFacts) -> str:
     worker = " ".join(facts.worker_first_name.split())
     parts: list[str] = [f"Hi {child}," if child else "Hi,"]
 
-    intro = f"This is a note from me, {worker}." if worker else "This is a note from me."
+    intro = sentence(f"This is a note from me, {worker}") if worker else "This is a note from me."
     if facts.talked_on:
         intro += f" We talked on {format_day_for_child(facts.talked_on)}."
     parts.append(intro + " Thank you for talking with me.")
@@ -147,10 +156,12 @@ def draft_summary(facts: SummaryFacts) -> str:
     if areas:
         parts.append("\n".join(["We talked about:", *_bullets(areas)]))
 
-    if facts.child_wants.strip():
-        parts.append(f"You told me what you want to happen. You said: {_quote(facts.child_wants)}")
+    if facts.child_words.strip():
+        parts.append(f"You said: {_quote(facts.child_words)}")
 
-    advice = _unique([SAFETY_ADVICE_WORDS.get(a) for a in facts.safety_advice])
+    # The helplines are listed below when there are any: not named a second time here.
+    advice = _unique([SAFETY_ADVICE_WORDS.get(a) for a in facts.safety_advice
+                      if not (a == "helplines" and facts.helplines)])
     if advice:
         parts.append("\n".join(["We talked about ways to stay safe:", *_bullets(advice)]))
 

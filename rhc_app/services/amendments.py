@@ -42,6 +42,7 @@ RECORD_PARTS: tuple[tuple[str, str], ...] = (
     ("details", "Conversation details"), ("people", "People"), ("places", "Places"),
     ("notes", "Quick notes"), ("risk_factors", "Risk factors"),
     ("actions", "Actions and referrals"), ("actions_detail", "Actions and referrals"),
+    ("child_words", "In the child's own words"),
 )
 
 

@@ -19,7 +19,7 @@ DETAIL_FIELDS = ("held_at", "method", "location", "present", "seen_alone",
 def empty_canvas() -> dict[str, Any]:
     return {"areas": {k: "" for k in AREAS}, "people": [], "places": [], "notes": [],
             "details": {k: "" for k in DETAIL_FIELDS}, "risk_factors": [], "actions": [],
-            "actions_detail": ""}
+            "actions_detail": "", "child_words": ""}
 
 
 def normalise_canvas(data: dict[str, Any]) -> dict[str, Any]:
@@ -30,6 +30,7 @@ def normalise_canvas(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("people", "places", "notes", "risk_factors", "actions"):
         base[key] = list(data.get(key) or [])
     base["actions_detail"] = data.get("actions_detail") or ""
+    base["child_words"] = data.get("child_words") or ""
     return base
 
 

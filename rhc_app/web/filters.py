@@ -42,6 +42,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["duration"] = format_time_left
     app.jinja_env.filters["to_local_input"] = to_local_input
     app.jinja_env.filters["iso_date"] = iso_date
+    from rhc_app.domain.child_summary import sentence
     from rhc_app.domain.ethnicity import display
+
+    app.jinja_env.filters["sentence"] = sentence
 
     app.jinja_env.filters["ethnic_group"] = display

@@ -22,8 +22,11 @@ class Organisation(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # small_count_threshold: counts below it are shown as "<N" in what is shared outside.
+    # handling_instructions: printed under the marking of the police record ("" gives the
+    # documents' default); team_contact: how a child reaches their worker's team.
     DEFAULTS = {"repeat_threshold": 3, "repeat_window_days": 30, "require_signoff": False,
-                "extra_risk_factors": {}, "small_count_threshold": 5}
+                "extra_risk_factors": {}, "small_count_threshold": 5,
+                "handling_instructions": "", "team_contact": ""}
 
     def setting(self, key: str) -> Any:
         return (self.settings or {}).get(key, self.DEFAULTS[key])

@@ -1,10 +1,17 @@
 """Administrators: users and organisation settings."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from rhc_app.documents.records import DEFAULT_HANDLING, HANDLING_MAX, TEAM_CONTACT_MAX
 from rhc_app.store.models import ROLES
 
 
@@ -37,4 +44,16 @@ class SettingsForm(FlaskForm):
                     NumberRange(1, 365, "Enter a number of days from 1 to 365")])
     require_signoff = BooleanField("A manager must sign off each conversation before it counts as complete",
                                    widget=GovCheckboxInput())
+    handling_instructions = TextAreaField(
+        "Handling instructions on the police record", widget=GovCharacterCount(),
+        description="Printed under OFFICIAL-SENSITIVE at the top of the record: who may read it "
+                    f"and how it may be passed on. Leave empty for: {DEFAULT_HANDLING}",
+        validators=[Optional(), Length(max=HANDLING_MAX,
+                                       message=f"Enter {HANDLING_MAX} characters or fewer")])
+    team_contact = StringField(
+        "How a child can reach their worker's team", widget=GovTextInput(),
+        description="Printed on the child's copy under the worker's name, for example: call or "
+                    "text the Missing Team on 07700 900123",
+        validators=[Optional(), Length(max=TEAM_CONTACT_MAX,
+                                       message=f"Enter {TEAM_CONTACT_MAX} characters or fewer")])
     submit = SubmitField("Save settings", widget=GovSubmitInput())

@@ -109,11 +109,16 @@ def settings() -> Any:
     form = SettingsForm(data=None if request.method == "POST" else {
         "repeat_threshold": org.setting("repeat_threshold"),
         "repeat_window_days": org.setting("repeat_window_days"),
-        "require_signoff": bool(org.setting("require_signoff"))})
+        "require_signoff": bool(org.setting("require_signoff")),
+        "handling_instructions": org.setting("handling_instructions"),
+        "team_contact": org.setting("team_contact")})
     if form.validate_on_submit():
         org.settings = {**(org.settings or {}), "repeat_threshold": form.repeat_threshold.data,
                         "repeat_window_days": form.repeat_window_days.data,
-                        "require_signoff": bool(form.require_signoff.data)}
+                        "require_signoff": bool(form.require_signoff.data),
+                        "handling_instructions": " ".join(
+                            (form.handling_instructions.data or "").split()),
+                        "team_contact": " ".join((form.team_contact.data or "").split())}
         audit.record(db(), "org_settings_changed", user_id=user().id, org_id=org.id,
                      record_type="organisation", record_id=org.id)
         db().commit()

@@ -117,6 +117,7 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
     canvas["risk_factors"] = sorted({c for c in _list(form, "risk_factors") if c in allowed_codes})
     canvas["actions"] = sorted({a for a in _list(form, "actions") if a in allowed_actions})
     canvas["actions_detail"] = text("actions_detail")
+    canvas["child_words"] = text("child_words")
     if not problems:
         problems = _over_budget(sizes)
     if problems:
@@ -186,6 +187,8 @@ def differences(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
     for key in DETAIL_FIELDS:
         if mine["details"].get(key, "") != theirs.get("details", {}).get(key, ""):
             out[f"detail-{key}"] = theirs.get("details", {}).get(key, "")
+    if mine.get("child_words", "") != theirs.get("child_words", ""):
+        out["child_words"] = theirs.get("child_words", "")
     for key in ("people", "places", "notes", "risk_factors", "actions"):
         if mine.get(key) != theirs.get(key):
             out[key] = theirs.get(key)

@@ -13,7 +13,7 @@ from rhc_app.documents.police_pdf import build_police_pdf
 from rhc_app.domain.child_summary import draft_summary
 from rhc_app.domain.lifecycle import read_only_message
 from rhc_app.domain.readability import analyse
-from rhc_app.services.records import conversation_record, summary_facts
+from rhc_app.services.records import conversation_record, held_by, summary_facts
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation
 from rhc_app.web.common import audit_event, user
@@ -31,10 +31,6 @@ def _load(conversation_id: str) -> Conversation:
     return get_conversation(db(), user(), conversation_id)
 
 
-def _holder(conv: Conversation) -> Any:
-    return conv.worker or user()
-
-
 @bp.route("/conversations/<conversation_id>/summary", methods=["GET", "POST"])
 def summary(conversation_id: str) -> Any:
     conv = _load(conversation_id)
@@ -46,7 +42,7 @@ def summary(conversation_id: str) -> Any:
         if conv.child_summary:
             form.summary.data = conv.child_summary
         else:
-            form.summary.data = draft_summary(summary_facts(conv, _holder(conv)))
+            form.summary.data = draft_summary(summary_facts(conv, held_by(conv)))
             drafted = True
     elif form.validate_on_submit():
         if request.form.get("action") == "check":
@@ -117,7 +113,7 @@ def download(conversation_id: str, kind: str) -> Any:
         flash("Documents are available once the child has accepted the conversation")
         return redirect(url_for("documents.police_pdf_page", conversation_id=conv.id))
     now = utcnow()
-    record = conversation_record(conv, user(), now)
+    record = conversation_record(conv, user(), now)  # produced by the downloader, not held
     child = conv.episode.child
     name = safe_filename(kind, child.case_reference or "", now, avoid=[child.name or ""])
     password = form.password.data
