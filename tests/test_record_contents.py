@@ -102,7 +102,7 @@ def test_every_recorded_field_reaches_the_police_pdf(world, auth, db):  # type: 
                *(v for k, v in PERSON.items()), *(v for k, v in PLACE.items() if k != "slept_there"),
                "Qquicknote", "Risk of trafficking", "Strategy meeting", "Police intelligence",
                "Qactionsdetail", "Qsummary", "Qattemptresult", "Text message", "Qamendreason",
-               "Qamended", "Police risk grade: High", "Missing from: home", "Tamsin Quarrendale",
+               "Qamended", "Police risk grade: High", "Missing from: Home", "Tamsin Quarrendale",
                "QR-1"]
     missing = [p for p in phrases if p not in text]
     assert not missing, missing
