@@ -13,6 +13,7 @@ from rhc_app.domain.uk_time import NoSuchUkTime, from_london
 from rhc_app.domain.vocabulary import AREAS, HELD_BY, YES_NO, YES_NO_UNSURE
 from rhc_app.services.canvas import DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
 from rhc_app.store.db import utcnow
+from rhc_app.web.conversations.canvas_labels import label_for
 
 # Answers chosen from radios: anything else posted is refused, never stored.
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -75,7 +76,8 @@ def parse(form: Mapping[str, Any], allowed_codes: set[str], allowed_actions: set
         value = _clean(form.get(name))
         sizes[name] = value
         if len(value) > limit:
-            problems[name] = f"This must be {limit:,} characters or fewer (it has {len(value):,})"
+            problems[name] = (f"{label_for(name)} must be {limit:,} characters or fewer "
+                              f"(it has {len(value):,})")
         return value  # kept whole: a refused save shows back everything that was typed
 
     for key in AREAS:

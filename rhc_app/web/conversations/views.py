@@ -37,6 +37,7 @@ from rhc_app.web.conversations.canvas_form import (
     differences,
     parse,
 )
+from rhc_app.web.conversations.canvas_labels import shown_conflict
 from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffForm
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
@@ -165,14 +166,18 @@ def _allowed() -> tuple[set[str], set[str]]:
 def _render_canvas(conv: Conversation, canvas: dict[str, Any], base_version: int, *,
                    problems: dict[str, str] | None = None, theirs: dict[str, Any] | None = None,
                    restored: bool = False, status: int = 200) -> Any:
-    conflict = differences(normalise_canvas(canvas), theirs) if theirs is not None else None
+    risk_codes = codes_for(user().organisation.setting("extra_risk_factors"))
+    conflict, conflict_lists = None, []
+    if theirs is not None:  # in the worker's words: labels and London times
+        conflict, conflict_lists = shown_conflict(
+            differences(normalise_canvas(canvas), theirs), risk_codes)
+    shown = normalise_canvas(canvas) | {"scratch": canvas.get("scratch", ""),
+                                        "scratch_area": canvas.get("scratch_area", "")}
     return render_template(
         "conversations/canvas.html", conv=conv, episode=conv.episode, child=conv.episode.child,
-        canvas=normalise_canvas(canvas) | {"scratch": canvas.get("scratch", ""),
-                                           "scratch_area": canvas.get("scratch_area", "")},
-        base_version=base_version, problems=problems or {}, conflict=conflict,
-        theirs=theirs, restored=restored, areas=AREAS, prompts=PROMPTS,
-        risk_codes=codes_for(user().organisation.setting("extra_risk_factors")),
+        canvas=_with_new_row(shown), base_version=base_version, problems=problems or {},
+        conflict=conflict, conflict_lists=conflict_lists,
+        theirs=theirs, restored=restored, areas=AREAS, prompts=PROMPTS, risk_codes=risk_codes,
         actions=ACTIONS, read_only=is_read_only(conv.status),
         title="Error: Conversation" if problems else "Conversation"), status
 
@@ -229,6 +234,8 @@ def _save(conv: Conversation, full_page: bool) -> Any:
         return _render_canvas(conv, exc.canvas or conv.canvas, base, problems=exc.problems,
                               status=400)
     action = request.form.get("action", "save")
+    if request.endpoint == "conversations.complete_conversation":
+        action = "complete"
     if action == "add_note":
         add_scratch_note(canvas)
     try:
@@ -265,15 +272,32 @@ def _save(conv: Conversation, full_page: bool) -> Any:
     if not full_page:
         return jsonify(status="saved", version=result.version,
                        saved_at=utcnow().isoformat(timespec="seconds"))
-    if action == "add_person":
-        canvas["people"].append({})
-    elif action == "add_place":
-        canvas["places"].append({})
-    else:
-        flash("Saved" if action != "add_note" else "Note added", "success")
-        anchor = {"add_note": "#quick-note"}.get(action, "")
-        return redirect(url_for("conversations.canvas", conversation_id=conv.id) + anchor)
-    return _render_canvas(conv, canvas, result.version)
+    if action == "complete":
+        return _finish(conv)
+    if action in ("add_person", "add_place"):
+        return _to_new_row(conv, canvas, action.removeprefix("add_"))
+    flash("Saved" if action != "add_note" else "Note added", "success")
+    anchor = {"add_note": "#quick-note"}.get(action, "")
+    return redirect(url_for("conversations.canvas", conversation_id=conv.id) + anchor)
+
+
+# "Add a person" and "Add a place" save, then redirect (a reload must not post again) to the
+# page with one empty row more, landing on it by its anchor.
+NEW_ROWS = {"person": "people", "place": "places"}
+
+
+def _to_new_row(conv: Conversation, canvas: dict[str, Any], kind: str) -> Any:
+    row = len(canvas[NEW_ROWS[kind]])
+    return redirect(url_for("conversations.canvas", conversation_id=conv.id, add=kind)
+                    + f"#{kind}-{row}")
+
+
+def _with_new_row(canvas: dict[str, Any]) -> dict[str, Any]:
+    """The empty row asked for by ?add=person or ?add=place (GET only: nothing is saved)."""
+    kind = request.args.get("add", "") if request.method == "GET" else ""
+    if kind in NEW_ROWS:
+        canvas[NEW_ROWS[kind]] = [*canvas[NEW_ROWS[kind]], {}]
+    return canvas
 
 
 @bp.post("/conversations/<conversation_id>/discard-draft")
@@ -288,6 +312,12 @@ def discard(conversation_id: str) -> Any:
 @bp.post("/conversations/<conversation_id>/complete")
 def complete_conversation(conversation_id: str) -> Any:
     conv = _load(conversation_id)
+    if "base_version" in request.form:  # the Complete button posts the canvas: save it first
+        return _save(conv, full_page=True)
+    return _finish(conv)
+
+
+def _finish(conv: Conversation) -> Any:
     try:
         complete(db(), user(), conv, user().organisation)
     except CaseworkError as exc:

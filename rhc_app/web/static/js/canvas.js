@@ -1,5 +1,7 @@
 // Autosave for the conversation canvas. The page works without this (the Save button posts
 // the same form); with it, what the worker types is saved a moment after they stop typing.
+import { setToNow } from "./now.js";
+
 const form = document.getElementById("canvas-form");
 const status = document.getElementById("save-status");
 const url = form && form.dataset.autosaveUrl;
@@ -11,6 +13,19 @@ if (conflict) {
   conflict.focus();
 }
 
+// Sent here by "Add a person" or "Add a place": start typing in the new row, and drop the
+// ?add= so a reload shows the saved page, not one more empty row.
+const params = new URLSearchParams(location.search);
+if (params.has("add")) {
+  params.delete("add");
+  const rest = params.toString();
+  history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  const row = location.hash && document.getElementById(location.hash.slice(1));
+  const first = row && row.querySelector("input, textarea");
+  // After the browser has gone to the row's anchor, which would otherwise take focus back.
+  if (first) window.addEventListener("load", () => setTimeout(() => first.focus(), 0));
+}
+
 if (form && url) {
   let timer = null;
   let inFlight = null; // the promise of the save being sent, if any
@@ -19,6 +34,11 @@ if (form && url) {
   let edits = 0; // bumped on every change, to know whether a reply is about the latest text
   let held = false; // a button was pressed while a save was in flight: post after it
   let heldButton = null;
+  let savedEdits = 0; // the edit count the server last acknowledged (saved, or kept)
+  let leaving = false; // the page is going away with everything carried or kept
+  let sentOnHide = false;
+
+  const unsaved = () => edits !== savedEdits;
 
   const say = (text) => { if (status) status.textContent = text; };
 
@@ -80,11 +100,13 @@ if (form && url) {
     }
     if (resp.status === 401 || (data && data.status === "signed_out")) {
       stopped = true;
+      if (data && data.kept) savedEdits = sentAt; // kept for after signing in again
       showSignedOut(Boolean(data && data.kept));
     } else if (data === null) {
       say("Not saved. Use the Save button below.");
     } else if (data.status === "saved") {
       form.elements["base_version"].value = data.version;
+      savedEdits = sentAt;
       if (edits !== sentAt) pending = true; // typed while this was being sent
       say("Saved at " + new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }));
     } else if (data.status === "conflict") {
@@ -97,6 +119,7 @@ if (form && url) {
       }
       // Not data.url + "#conflict": from this same page that would only scroll to an anchor
       // that is not there, never loading the view with both versions.
+      leaving = true; // the server holds this user's text as their draft
       window.location.assign(data.url);
     } else if (data.status === "invalid") {
       say("Not saved yet: " + Object.values(data.problems).join(" "));
@@ -134,6 +157,15 @@ if (form && url) {
     timer = setTimeout(save, delay);
   }
 
+  // "When it was held" starts as the moment the worker starts writing.
+  const heldAt = form.elements["detail-held_at"];
+  function defaultHeldAt(event) {
+    if (heldAt && !heldAt.value && !heldAt.readOnly && event.target !== heldAt &&
+        event.target.matches("textarea, input[type=text]")) {
+      setToNow(heldAt);
+    }
+  }
+
   function edited(delay) {
     edits += 1;
     if (stopped) return; // keep the signed-out or conflict message in view
@@ -141,7 +173,7 @@ if (form && url) {
     schedule(delay);
   }
 
-  form.addEventListener("input", () => edited(1500));
+  form.addEventListener("input", (event) => { defaultHeldAt(event); edited(1500); });
   form.addEventListener("change", () => edited(500));
 
   // A button (Save, Add a person, Add note…) posts the whole form. Cancel the autosave that
@@ -158,9 +190,81 @@ if (form && url) {
       return;
     }
     stopped = "submitting";
+    leaving = true; // the post carries everything on the page
   });
-  // Back from the browser's cache after a post: autosave again.
-  window.addEventListener("pageshow", (event) => { if (event.persisted) stopped = false; });
+  // Back from the browser's cache after a post: autosave again. After a save sent as the
+  // page was hidden, this page's version is old: load the saved one.
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    if (sentOnHide) { location.reload(); return; }
+    stopped = false;
+    leaving = false;
+  });
+
+  // -- leaving the page never loses the last words -------------------------------------
+  // Wait for the save on its way, then send what is still unsaved.
+  async function flush() {
+    clearTimeout(timer);
+    while (inFlight) await inFlight;
+    if (unsaved() && !stopped) await save();
+    clearTimeout(timer);
+  }
+
+  // A link (Back, the menu, the header): save first, then go. If the save fails, going
+  // there asks first (beforeunload below).
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey ||
+        event.ctrlKey || event.shiftKey || event.altKey || link.target ||
+        link.getAttribute("href").startsWith("#") || !(unsaved() || inFlight) || stopped) {
+      return;
+    }
+    event.preventDefault();
+    say("Saving…");
+    await flush();
+    window.location.assign(link.href);
+  });
+
+  // Another form on the page (Sign out): save first, then send it. Discarding this user's
+  // version is meant to lose it.
+  const flushed = new WeakSet();
+  document.addEventListener("submit", async (event) => {
+    const other = event.target;
+    if (other === form) return;
+    if (other.action.endsWith("/discard-draft")) { leaving = true; return; }
+    if (flushed.has(other)) return; // sent after its save; still unsaved, it asks first
+    if (!(unsaved() || inFlight) || stopped) return;
+    event.preventDefault();
+    const button = event.submitter || null;
+    await flush();
+    flushed.add(other);
+    if (other.requestSubmit) other.requestSubmit(button); else other.submit();
+  });
+
+  // Closing the tab or going Back with words unsaved: ask first.
+  window.addEventListener("beforeunload", (event) => {
+    if (leaving || !unsaved()) return;
+    event.preventDefault();
+    event.returnValue = ""; // older browsers need it set to ask
+  });
+
+  // The page is going (the tab closed, the app switched away): send what is unsaved in a
+  // request that outlives the page. Not while a save is on its way: this one would carry
+  // the old version and meet it as a conflict.
+  window.addEventListener("pagehide", () => {
+    if (leaving || stopped || inFlight || !unsaved()) return;
+    const body = new FormData(form);
+    body.set("action", "autosave");
+    // Refused when over 64 KB (a keepalive request's limit): the prompt above asked first.
+    fetch(url, { method: "POST", body, credentials: "same-origin", keepalive: true,
+                 headers: { "X-Requested-With": "fetch", "Accept": "application/json" } })
+      .catch(() => {});
+    sentOnHide = true;
+  });
+  // An iPad switching to another app may never come back to this page: save now.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && unsaved() && !stopped) save();
+  });
 
   // Keep the field being typed into above the on-screen keyboard.
   form.addEventListener("focusin", (event) => {
