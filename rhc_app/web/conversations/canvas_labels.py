@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rhc_app.domain.vocabulary import ACTIONS, AREAS
+from rhc_app.domain.vocabulary import ACTIONS, AREAS, HELD_BY, YES_NO, YES_NO_UNSURE
 from rhc_app.web.filters import local
 
 DETAIL_LABELS = {
@@ -25,18 +25,14 @@ PERSON_LABELS = {"name": "Name or nickname", "description": "Description",
 PLACE_LABELS = {"name": "Name or description", "area": "Area or postcode",
                 "slept_there": "Did the child sleep there?", "concern": "Concern"}
 # The answers to the radio questions, as the radios say them.
-ANSWERS = {
-    "method": {"face_to_face": "Face to face", "phone": "Phone", "video": "Video call"},
-    "sees_self_missing": {"yes": "Yes", "no": "No", "unsure": "Not sure"},
-}
-YES_NO = {"yes": "Yes", "no": "No"}
+ANSWERS = {"method": HELD_BY, "sees_self_missing": YES_NO_UNSURE}
 _YES_NO_KEYS = {"seen_alone", "independent_offered", "interpreter", "consent_to_share"}
 OTHER_BOXES = {"scratch": "Quick note", "actions_detail": "Details of actions",
-               "reason": "Reason for the amendment"}
+               "child_words": "In the child's own words", "reason": "Reason for the amendment"}
 
 
 def label_for(name: str) -> str:
-    """The label of a posted field: "area-themes" is "Themes", "person-0-concern" is
+    """The label of a posted field: "area-themes" is the Themes area's label, "person-0-concern" is
     "Person 1 concern"."""
     kind, _, rest = name.partition("-")
     if kind == "area" and rest in AREAS:
@@ -71,7 +67,7 @@ def shown_conflict(conflict: dict[str, Any], risk_codes: dict[str, str]
     for name, value in conflict.items():
         if name.startswith("detail-"):
             boxes[name] = shown_detail(name.removeprefix("detail-"), value or "")
-        elif name.startswith("area-") or name == "actions_detail":
+        elif name.startswith("area-") or name in ("actions_detail", "child_words"):
             boxes[name] = value or "(empty)"
     lists = []
     if "people" in conflict:
