@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from rhc_app.domain import clock
 from rhc_app.security.access import conversation_filter
+from rhc_app.services import allocation
 from rhc_app.services.amendments import trail
 from rhc_app.services.casework import (
     CaseworkError,
@@ -113,35 +114,24 @@ def outcome(conversation_id: str) -> Any:
 
 @bp.post("/conversations/<conversation_id>/allocate")
 def allocate(conversation_id: str) -> Any:
-    conv = load_conversation(conversation_id)
-    require_role(user(), "manager")
-    worker = db().get(User, request.form.get("worker_id", ""))
-    if worker is None or worker.organisation_id != user().organisation_id or \
-            worker.role not in ("worker", "manager") or not worker.active:
-        abort(400)
-    conv.worker_id = worker.id
-    audit_event("conversation_allocated", record_type="conversation", record_id=conv.id)
-    db().commit()
-    flash(f"Allocated to {worker.name}", "success")
-    return redirect(url_for("conversations.show", conversation_id=conv.id))
+    return _allocate_or_share(conversation_id, allocation.allocate, "Allocated to")
 
 
 @bp.post("/conversations/<conversation_id>/share")
 def share(conversation_id: str) -> Any:
     """Let another worker see and work on this conversation (cover, joint work)."""
-    from rhc_app.store.models import ConversationShare
+    return _allocate_or_share(conversation_id, allocation.share, "Shared with")
 
+
+def _allocate_or_share(conversation_id: str, action: Any, done: str) -> Any:
     conv = load_conversation(conversation_id)
     require_role(user(), "manager")
-    worker = db().get(User, request.form.get("worker_id", ""))
-    if worker is None or worker.organisation_id != user().organisation_id or \
-            worker.role != "worker" or not worker.active:
-        abort(400)
-    if db().get(ConversationShare, (conv.id, worker.id)) is None and worker.id != conv.worker_id:
-        db().add(ConversationShare(conversation_id=conv.id, user_id=worker.id))
-        audit_event("conversation_shared", record_type="conversation", record_id=conv.id)
-        db().commit()
-    flash(f"Shared with {worker.name}", "success")
+    try:
+        worker = action(db(), user(), conv, request.form.get("worker_id", ""))
+    except CaseworkError:
+        abort(400)  # the page offers only the team's active workers: this is a forged post
+    db().commit()
+    flash(f"{done} {worker.name}", "success")
     return redirect(url_for("conversations.show", conversation_id=conv.id))
 
 
