@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain import ethnicity as ethnic_groups
-from rhc_app.domain import figures
+from rhc_app.domain import figures, lifecycle
 from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
 from rhc_app.domain.figures import EpisodeFacts
 from rhc_app.security import audit
@@ -53,12 +53,16 @@ def _set(obj: Any, name: str, value: Any) -> bool:
     return True
 
 
-def _status(row: DatasetRow) -> str:
-    if row.rhc_outcome == "accepted":
-        return "completed" if row.rhc_held_at else "accepted"
-    if row.rhc_outcome in ("declined", "not_completed"):
-        return row.rhc_outcome
-    return "offered" if row.rhc_offered_at else "to_offer"
+def _set_conversation(conv: Conversation, row: DatasetRow) -> bool:
+    changed = False
+    for name, value in (("offered_at", row.rhc_offered_at or (
+            row.rhc_held_at if row.rhc_outcome else None)),
+                        ("outcome", row.rhc_outcome), ("held_at", row.rhc_held_at),
+                        ("risk_factors", sorted(row.risk_factors)),
+                        ("status", lifecycle.dataset_status(
+                            row.rhc_outcome, bool(row.rhc_offered_at), bool(row.rhc_held_at)))):
+        changed |= _set(conv, name, value)
+    return changed
 
 
 def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[DatasetRow],
@@ -124,15 +128,8 @@ def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[Dataset
                             ("in_care", row.in_care),
                             ("missing_from", "care" if row.in_care else "home")):
             changed |= _set(episode, name, value)
-        for name, value in (("offered_at", row.rhc_offered_at or (
-                row.rhc_held_at if row.rhc_outcome else None)),
-                            ("outcome", row.rhc_outcome), ("held_at", row.rhc_held_at),
-                            ("risk_factors", sorted(row.risk_factors))):
-            changed |= _set(conv, name, value)
-        if row.rhc_outcome or row.rhc_offered_at or not created:
-            status = _status(row)
-            if conv.status not in ("in_progress", "awaiting_signoff") or row.rhc_outcome:
-                changed |= _set(conv, "status", status)
+        if not lifecycle.app_holds(conv.status):
+            changed |= _set_conversation(conv, row)
         if created:
             summary.episodes_added += 1
         elif changed:
