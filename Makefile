@@ -50,7 +50,7 @@ $(ASSETS) assets: node_modules/.package-lock.json rhc_app/web/assets/scss/app.sc
 run: install-runtime
 	@demo="$$($(BIN)/rhc init --demo)" || exit 1; \
 	RHC_SESSION_COOKIE_SECURE=false $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 \
-	    --access-logfile - 'rhc_app.wsgi:app' & server=$$!; \
+	    'rhc_app.wsgi:app' & server=$$!; \
 	trap 'kill $$server 2>/dev/null; wait $$server' INT TERM; \
 	for _ in $$(seq 100); do \
 	    $(BIN)/python -c "import urllib.request as u; u.urlopen('http://$(HOST):$(PORT)/healthz', timeout=1)" \

@@ -83,7 +83,8 @@ def _close_unkeyed_audit_log(s: Session) -> None:
                "Anchor it regularly: rhc audit anchor --file PATH")
     report = audit.verify(s)
     if not report.ok:
-        click.echo(f"Warning: the earlier audit events were already broken: {report.problem}")
+        click.echo(f"Warning: the earlier audit events were already broken: {report.problem}",
+                   err=True)
 
 
 def _demo(s: Session) -> None:
