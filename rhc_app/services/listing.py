@@ -7,7 +7,6 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy import Row as Past
@@ -91,8 +90,3 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                                                       "awaiting_signoff"),
                             clock.urgency_key(r.episode.found_at, now)))
     return out
-
-
-def summary_of(row: Row) -> dict[str, Any]:
-    return {"id": row.conversation.id, "status": row.conversation.status,
-            "state": row.clock.state}
