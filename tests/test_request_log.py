@@ -53,7 +53,7 @@ def test_each_request_is_one_json_line_with_nothing_personal(world, auth, client
                              "endpoint", "status", "duration_ms"}
         assert len(line["request_id"]) == 32 and line["duration_ms"] >= 0
     assert r.headers["X-Request-Id"] in {line["request_id"] for line in requests}
-    error = next(line for line in logged if line["event"] == "unhandled error")
+    error = next(line for line in logged if line["event"] == "unhandled ValueError")
     assert error["error"] == "ValueError" and error["where"][-1].endswith(" fails")
     assert error["request_id"] == next(line["request_id"] for line in requests
                                        if line["status"] == 500)

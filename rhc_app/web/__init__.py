@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from rhc_app.domain.lifecycle import STATUS_COLOURS, STATUS_LABELS
 from rhc_app.web import request_log
 from rhc_app.web.extensions import csrf, database, login_manager
-from rhc_app.web.request_log import request_id
+from rhc_app.web.request_log import request_id, where
 from rhc_app.web.sessions import DatabaseSessionInterface
 
 # Views reachable without signing in; everything else is refused by default.
@@ -197,8 +197,10 @@ def _init_errors(app: Flask) -> None:
     def server_error(exc: Exception) -> Any:
         db().rollback()
         # The type only: exception messages can carry values from the request.
-        app.logger.error("unhandled error", exc_info=exc,
-                         extra={"request_id": request_id(), "endpoint": request.endpoint})
+        # Never exc_info: any handler's default format would print the message.
+        app.logger.error("unhandled %s", type(exc).__name__, extra={
+            "request_id": request_id(), "endpoint": request.endpoint,
+            "error": type(exc).__name__, "where": where(exc.__traceback__)})
         return render_template("errors/http.html", code=500,
                                title="Sorry, there is a problem with the service"), 500
 
