@@ -1,6 +1,6 @@
 """The importer takes a conversation's status from the lifecycle rules (domain/lifecycle.py):
-a row sets what it describes, except on a record the app holds (notes being written, awaiting
-sign-off, completed), which changes only in the app."""
+a row sets what it describes (the last row wins), except on a record the app holds (notes
+being written, awaiting sign-off, completed in the app), which changes only in the app."""
 
 from __future__ import annotations
 
@@ -41,8 +41,10 @@ def _conversation(db) -> Conversation:  # type: ignore[no-untyped-def]
     (_row(), "to_offer"), (_row(OFFERED), "offered"),
     (_row(OFFERED, "declined"), "declined"), (_row(OFFERED, "not_completed"), "not_completed"),
     (_row(OFFERED, "accepted", HELD), "completed")], ids=lambda v: v if "," not in v else "")
-def test_a_row_sets_the_status_it_describes(world, runner, db, tmp_path, row, status):
-    _import(runner, tmp_path, _row(OFFERED, "declined"))  # then corrected by the next file
+@pytest.mark.parametrize("first", [_row(OFFERED, "declined"), _row(OFFERED, "accepted", HELD)],
+                         ids=["declined", "completed elsewhere"])
+def test_a_row_sets_the_status_it_describes(world, runner, db, tmp_path, first, row, status):
+    _import(runner, tmp_path, first)  # then corrected by the next file
     _import(runner, tmp_path, row)
     assert _conversation(db).status == status
 
@@ -56,6 +58,8 @@ def test_a_row_never_changes_a_record_the_app_holds(world, runner, db, tmp_path,
     _import(runner, tmp_path, _row(OFFERED, "accepted", HELD))
     conv = _conversation(db)
     conv.status = held_in_the_app
+    if held_in_the_app == "completed":
+        conv.completed_at = datetime(2024, 5, 12, 10, tzinfo=UTC)  # completed in the app
     conv.risk_factors = ["bullied"]
     db.commit()
     _import(runner, tmp_path, row)
@@ -66,5 +70,7 @@ def test_a_row_never_changes_a_record_the_app_holds(world, runner, db, tmp_path,
 
 
 def test_the_app_holds_a_record_from_the_first_note_on():
-    assert [s for s in lifecycle.STATUS_LABELS if lifecycle.app_holds(s)] == [
+    assert [s for s in lifecycle.STATUS_LABELS if lifecycle.app_holds(s, True)] == [
         "in_progress", "awaiting_signoff", "completed"]
+    assert [s for s in lifecycle.STATUS_LABELS if lifecycle.app_holds(s, False)] == [
+        "in_progress", "awaiting_signoff"]

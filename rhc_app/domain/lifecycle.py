@@ -92,7 +92,9 @@ def dataset_status(outcome: str | None, offered: bool, held: bool) -> str:
     return "offered" if offered else "to_offer"
 
 
-def app_holds(status: str) -> bool:
+def app_holds(status: str, completed_in_app: bool) -> bool:
     """Whether the app's own record of a conversation wins over an imported row: once notes
-    are being written it changes only in the app (completed ones only by amendment)."""
-    return status == "in_progress" or is_read_only(status)
+    are being written it changes only in the app (one completed there, only by amendment).
+    A conversation an earlier file recorded as completed is still the files' to correct."""
+    return status in ("in_progress", "awaiting_signoff") or (
+        status == "completed" and completed_in_app)

@@ -128,7 +128,7 @@ def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[Dataset
                             ("in_care", row.in_care),
                             ("missing_from", "care" if row.in_care else "home")):
             changed |= _set(episode, name, value)
-        if not lifecycle.app_holds(conv.status):
+        if not lifecycle.app_holds(conv.status, conv.completed_at is not None):
             changed |= _set_conversation(conv, row)
         if created:
             summary.episodes_added += 1
