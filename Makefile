@@ -2,20 +2,40 @@
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 ASSETS := rhc_app/web/static/rhc.css rhc_app/web/static/govuk-frontend.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean assets
+.PHONY: install install-runtime run test test-sqlite test-postgres lint bench clean assets lock
 
-install: $(STAMP) $(ASSETS)
-
-$(STAMP): pyproject.toml
+# Locked with hashes (requirements/*.txt, from pyproject.toml by `make lock`): pip refuses any
+# file whose hash differs. The deployed environment (`make run`) gets the runtime set only;
+# `make test`, `lint` and `bench` add the test and profiling tools.
+$(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+
+$(VENV)/.runtime: requirements/runtime.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.test: requirements/test.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	touch $@
+
+install-runtime: $(VENV)/.runtime $(ASSETS)
+
+install: $(VENV)/.test $(ASSETS)
+
+# Re-lock after changing a dependency in pyproject.toml (pip-tools in a venv of its own).
+lock:
+	$(PY) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet pip-tools==7.6.2
+	for set in runtime test; do \
+	    .venv-lock/bin/pip-compile --quiet --allow-unsafe --generate-hashes --strip-extras \
+	        --no-emit-index-url --no-emit-find-links $$([ $$set = test ] && echo --extra test) \
+	        -o requirements/$$set.txt pyproject.toml || exit 1; \
+	done
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
@@ -27,10 +47,10 @@ $(ASSETS) assets: node_modules/.package-lock.json rhc_app/web/assets/scss/app.sc
 
 # The demo passwords are printed once the server answers, so they are the last thing on screen
 # rather than scrolled away by gunicorn's start-up lines.
-run: install
+run: install-runtime
 	@demo="$$($(BIN)/rhc init --demo)" || exit 1; \
 	RHC_SESSION_COOKIE_SECURE=false $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 \
-	    --access-logfile - 'rhc_app.wsgi:app' & server=$$!; \
+	    'rhc_app.wsgi:app' & server=$$!; \
 	trap 'kill $$server 2>/dev/null; wait $$server' INT TERM; \
 	for _ in $$(seq 100); do \
 	    $(BIN)/python -c "import urllib.request as u; u.urlopen('http://$(HOST):$(PORT)/healthz', timeout=1)" \
@@ -54,4 +74,4 @@ bench: install
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) node_modules rhc_app/web/static/rhc.css rhc_app/web/static/govuk-frontend.min.js
+	rm -rf $(VENV) .venv-lock node_modules rhc_app/web/static/rhc.css rhc_app/web/static/govuk-frontend.min.js

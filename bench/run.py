@@ -36,8 +36,8 @@ from .load import Client, StepResult
 RESULTS = Path(__file__).resolve().parent / "results"
 STEPS = ("sign_in", "ceiling", "ceiling_session", "my_conversations", "canvas", "autosave",
          "police_pdf", "child_pdf", "team", "quarterly")
-LABELS = {"sign_in": "sign in (POST)", "ceiling": "ceiling: /healthz",
-          "ceiling_session": "/healthz with session cookie", "my_conversations": "my conversations",
+LABELS = {"sign_in": "sign in (POST)", "ceiling": "ceiling: /livez",
+          "ceiling_session": "/livez with session cookie", "my_conversations": "my conversations",
           "canvas": "conversation (canvas page)", "autosave": "autosave",
           "police_pdf": "police PDF", "child_pdf": "child PDF", "team": "manager: /team",
           "quarterly": "manager: quarterly report page"}
@@ -290,8 +290,8 @@ def drive(port: int, seeded: seed.Seeded, cfg: Config,
 
         step("sign_in", workers, lambda c: (load.sign_in(c, seed.PASSWORD), "ok"))
         _sign_in_all([c for c in workers if not c.cookie])
-        step("ceiling", workers, lambda c: load.get_page(c, "/healthz", cookie=False))
-        step("ceiling_session", workers, lambda c: load.get_page(c, "/healthz"))
+        step("ceiling", workers, lambda c: load.get_page(c, "/livez", cookie=False))
+        step("ceiling_session", workers, lambda c: load.get_page(c, "/livez"))
         step("my_conversations", workers, lambda c: load.get_page(c, "/"))
         step("canvas", workers, lambda c: load.get_page(c, f"/conversations/{c.conversation}/canvas"))
         # The form is read once per client (untimed): parsing it on every request would
@@ -389,7 +389,7 @@ def markdown(report: dict[str, Any]) -> str:
              "Server: gunicorn, 2 sync workers, on the same machine as the load driver (Python "
              "threads, one connection per client). Latency is the time from sending a request "
              "to having read the whole answer. `× ceiling` is how many bare requests "
-             "(/healthz, same clients, same run) one request of the step costs in throughput. "
+             "(/livez, same clients, same run) one request of the step costs in throughput. "
              "CPU columns: milliseconds of CPU per request in the gunicorn workers (app) and in "
              "PostgreSQL's processes (db). `load`: the machine's 1-minute load average as the "
              "step began (above 2, other work was competing for the two cores).", ""]

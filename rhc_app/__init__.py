@@ -20,7 +20,8 @@ class StartupError(Exception):
     """The app will not start: the message says why and what to do."""
 
 
-def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool = True) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool = True,
+               log_as_json: bool = True) -> Flask:
     instance = Path((test_config or {}).get("INSTANCE_PATH") or cfg.instance_path())
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True,
                 static_folder="web/static", static_url_path="/assets")
@@ -29,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
     app.config.update(cfg.from_environment())
     if test_config:
         app.config.update(test_config)
+    _init_logging(app, log_as_json)
     keyring = _load_keyring(app, required=require_keys)
     if keyring is not None and not app.config.get("SECRET_KEY"):
         # Derived from the key ring, so every worker and machine signs CSRF tokens alike.
@@ -51,7 +53,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, require_keys: bool 
             database.dispose()
             raise
 
-    _init_logging(app)
     from rhc_app import web
 
     web.init_app(app)
@@ -122,13 +123,14 @@ def _check_keys_fit_data(app: Flask, keyring: KeyRing) -> None:
             ) from exc
 
 
-def _init_logging(app: Flask) -> None:
-    # Only types and endpoints are logged; URLs carry random ids, and searches by name are
-    # POSTed, so access logs never hold a name or reference.
-    if not app.testing:
-        logging.basicConfig(level=logging.INFO)
+def _init_logging(app: Flask, as_json: bool) -> None:
+    # One JSON object a line for a server (web/request_log.py says what a line may hold);
+    # plain lines on stderr for an operator's `rhc` command. Tests read records themselves.
+    if not app.testing and not any(getattr(h, "rhc_app", False)
+                                   for h in logging.getLogger().handlers):
+        from rhc_app.web.request_log import configure
+
+        configure(as_json=as_json).rhc_app = True  # type: ignore[attr-defined]
     # Alembic announces each plugin and migration step at INFO: every `rhc` command and every
     # gunicorn worker would print them on stderr, mixed into an operator's redirected output.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-
-

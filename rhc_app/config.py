@@ -32,10 +32,6 @@ DEFAULTS: dict[str, Any] = {
 ENV_SETTINGS = tuple(DEFAULTS) + ("SECRET_KEY",)
 
 
-class ConfigError(Exception):
-    pass
-
-
 def instance_path() -> Path:
     env = os.environ.get("RHC_INSTANCE_PATH")
     if env:

@@ -28,7 +28,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 FORMAT_VERSION = 1
-KEY_FILE_NAME = "keys.json"
 
 
 class CryptoError(Exception):

@@ -94,7 +94,7 @@ def test_users_create_refuses_duplicate_email(world, runner, db, email):
     before = _count(db, User)
     result = _create_user(runner, email=email)
     assert result.exit_code != 0
-    assert "exists already" in result.output
+    assert "already exists" in result.output
     assert _count(db, User) == before
 
 

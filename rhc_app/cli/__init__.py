@@ -13,7 +13,7 @@ from flask.cli import FlaskGroup
 def _create(*_args: Any) -> Flask:
     from rhc_app import create_app
 
-    return create_app(require_keys=False)
+    return create_app(require_keys=False, log_as_json=False)  # an operator reads these
 
 
 @click.group(cls=FlaskGroup, create_app=_create, add_default_commands=False,

@@ -4,7 +4,6 @@ slug and e-mail, password input, and refusals."""
 from __future__ import annotations
 
 import re
-import secrets
 import sys
 from pathlib import Path
 
@@ -43,14 +42,10 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-# -- init ---------------------------------------------------------------------------------
-
-def _one_time_password() -> str:
-    return "-".join(secrets.token_hex(3) for _ in range(4))
-
-
 def _add_user(s: Session, ring: KeyRing, org: Organisation, email: str, name: str, role: str,
               password: str, one_time: bool) -> User:
+    """A demo account (`rhc init --demo`): a one-time password, and no two-step sign-in asked
+    for, so the demo can be tried at once; real accounts come from services/users.py."""
     from rhc_app.security.passwords import hash_password
 
     user = User(organisation_id=org.id, email_index=ring.index("email", email), email=email,

@@ -11,15 +11,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from rhc_app.cli.common import (
-    _add_user,
-    _fail,
-    _key_path,
-    _one_time_password,
-    database,
-)
+from rhc_app.cli.common import _add_user, _fail, _key_path, database
 from rhc_app.crypto import CryptoError, KeyRing
 from rhc_app.security import audit
+from rhc_app.services.invitations import one_time_password
 from rhc_app.store.db import make_sessionmaker
 from rhc_app.store.models import KeyCheck, Organisation
 
@@ -83,7 +78,8 @@ def _close_unkeyed_audit_log(s: Session) -> None:
                "Anchor it regularly: rhc audit anchor --file PATH")
     report = audit.verify(s)
     if not report.ok:
-        click.echo(f"Warning: the earlier audit events were already broken: {report.problem}")
+        click.echo(f"Warning: the earlier audit events were already broken: {report.problem}",
+                   err=True)
 
 
 def _demo(s: Session) -> None:
@@ -98,7 +94,7 @@ def _demo(s: Session) -> None:
     ring = s.info["keyring"]
     for email, name, role in (("demo.worker@example.org", "Demo Worker", "worker"),
                               ("demo.manager@example.org", "Demo Manager", "manager")):
-        password = _one_time_password()
+        password = one_time_password()
         _add_user(s, ring, org, email, name, role, password, one_time=True)
         click.echo(f"  {role:8} {email}  one-time password: {password}")
     audit.record(s, "org_created", org_id=org.id, record_type="organisation", record_id=org.id)

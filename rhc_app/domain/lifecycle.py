@@ -71,3 +71,21 @@ def read_only_message(status: str) -> str:
         return ("This conversation is waiting for a manager's sign-off: it cannot be changed "
                 "until it is signed off or returned to the worker")
     return "This conversation is completed: make an amendment instead"
+
+
+def dataset_status(outcome: str | None, offered: bool, held: bool) -> str:
+    """The state a row of the standard dataset describes: held elsewhere, so an accepted
+    conversation with a time it was held is completed."""
+    if outcome == "accepted":
+        return "completed" if held else "accepted"
+    if outcome in OUTCOMES:
+        return outcome
+    return "offered" if offered else "to_offer"
+
+
+def app_holds(status: str, completed_in_app: bool) -> bool:
+    """Whether the app's own record of a conversation wins over an imported row: once notes
+    are being written it changes only in the app (one completed there, only by amendment).
+    A conversation an earlier file recorded as completed is still the files' to correct."""
+    return status in ("in_progress", "awaiting_signoff") or (
+        status == "completed" and completed_in_app)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
+from rhc_app.domain import lifecycle
 from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
 from rhc_app.security import audit
 from rhc_app.services.canvas import empty_canvas
@@ -47,12 +48,16 @@ def _set(obj: Any, name: str, value: Any) -> bool:
     return True
 
 
-def _status(row: DatasetRow) -> str:
-    if row.rhc_outcome == "accepted":
-        return "completed" if row.rhc_held_at else "accepted"
-    if row.rhc_outcome in ("declined", "not_completed"):
-        return row.rhc_outcome
-    return "offered" if row.rhc_offered_at else "to_offer"
+def _set_conversation(conv: Conversation, row: DatasetRow) -> bool:
+    changed = False
+    for name, value in (("offered_at", row.rhc_offered_at or (
+            row.rhc_held_at if row.rhc_outcome else None)),
+                        ("outcome", row.rhc_outcome), ("held_at", row.rhc_held_at),
+                        ("risk_factors", sorted(row.risk_factors)),
+                        ("status", lifecycle.dataset_status(
+                            row.rhc_outcome, bool(row.rhc_offered_at), bool(row.rhc_held_at)))):
+        changed |= _set(conv, name, value)
+    return changed
 
 
 class _Importer:
@@ -132,15 +137,10 @@ def _update(row: DatasetRow, child: Child, episode: Episode, conv: Conversation,
                         ("in_care", row.in_care),
                         ("missing_from", "care" if row.in_care else "home")):
         changed |= _set(episode, name, value)
-    for name, value in (("offered_at", row.rhc_offered_at or (
-            row.rhc_held_at if row.rhc_outcome else None)),
-                        ("outcome", row.rhc_outcome), ("held_at", row.rhc_held_at),
-                        ("risk_factors", sorted(row.risk_factors))):
-        changed |= _set(conv, name, value)
-    if row.rhc_outcome or row.rhc_offered_at or not created:
-        status = _status(row)
-        if conv.status not in ("in_progress", "awaiting_signoff") or row.rhc_outcome:
-            changed |= _set(conv, "status", status)
+    # A conversation being written, awaiting sign-off or completed in the app changes only
+    # in the app; otherwise the row (the last one for an episode) wins.
+    if not lifecycle.app_holds(conv.status, conv.completed_at is not None):
+        changed |= _set_conversation(conv, row)
     return changed
 
 

@@ -30,7 +30,7 @@ NOTICE_DAYS = 30
 ACCOUNT_EVENTS = {
     "user_created": "Account created",
     "user_reset_password": "Password reset",
-    "password_reset": "Password reset on the server",
+    "password_reset": "Password reset on the server",  # before services/users.py
     "invitation_approved": "Approved by a manager",
     "invitation_declined": "Refused by a manager",
     "user_approved_on_server": "Approved on the server",
@@ -54,12 +54,15 @@ class Issued:
     needs_approval: bool
 
 
-def issue(member: User, by: User | None, *, fast: bool) -> Issued:
-    """A new one-time password for `member` (new or reset); ends nothing by itself."""
+def issue(member: User, by: User | None, *, fast: bool, whole: bool = False) -> Issued:
+    """A new one-time password for `member` (new or reset); ends nothing by itself. `whole`:
+    for an operator on the server, who is shown all of it (services/users.py says why)."""
     member.must_change_password = True
     member.totp_secret = None
     member.totp_last_step = None
-    if member.role not in CASE_ROLES:
+    if member.role in CASE_ROLES:
+        member.two_step_required = True
+    if whole or member.role not in CASE_ROLES:
         password = one_time_password()
         member.password_hash = hash_password(password, fast=fast)
         member.invitation_code = None
@@ -69,7 +72,6 @@ def issue(member: User, by: User | None, *, fast: bool) -> Issued:
     member.invitation_code = second
     member.invited_by = by.id if by else None
     member.invited_at = utcnow()
-    member.two_step_required = True
     return Issued(first, needs_approval=True)
 
 

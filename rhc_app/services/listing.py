@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy import Row as Past
@@ -89,8 +88,3 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                                                       "awaiting_signoff"),
                             uk_time.urgency_key(r.episode.found_at, now)))
     return out
-
-
-def summary_of(row: Row) -> dict[str, Any]:
-    return {"id": row.conversation.id, "status": row.conversation.status,
-            "state": row.clock.state}

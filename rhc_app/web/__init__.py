@@ -17,15 +17,18 @@ from werkzeug.exceptions import HTTPException
 
 from rhc_app.domain import vocabulary
 from rhc_app.domain.lifecycle import STATUS_COLOURS
-from rhc_app.web.extensions import csrf, login_manager
+from rhc_app.web import request_log
+from rhc_app.web.extensions import csrf, database, login_manager
+from rhc_app.web.request_log import request_id, where
 from rhc_app.web.sessions import DatabaseSessionInterface
 
 # Views reachable without signing in; everything else is refused by default.
-PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "auth.signed_out", "health"}
+PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "auth.signed_out", "health", "alive"}
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = DatabaseSessionInterface()
+    request_log.init_app(app)  # first: its hooks time and log every request, even refused ones
     _init_login(app)  # before CSRF: an expired session's post is kept, then sent to sign in
     csrf.init_app(app)
     _init_templates(app)
@@ -42,8 +45,23 @@ def init_app(app: Flask) -> None:
     for bp in (auth_bp, children_bp, conversations_bp, admin_bp, documents_bp, reports_bp):
         app.register_blueprint(bp)
 
+    @app.get("/livez")
+    def alive() -> tuple[str, int]:
+        """The process answers (and the benchmark's ceiling): touches nothing else."""
+        return "ok", 200
+
     @app.get("/healthz")
     def health() -> tuple[str, int]:
+        """Whether the database answers too: for the load balancer."""
+        from sqlalchemy import text
+
+        engine = database().read_engine or database().engine  # SQLite: never the write lock
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure to reach it is "not healthy", never a 500 page
+            app.logger.warning("database not answering", extra={"error": type(exc).__name__})
+            return "database not answering", 503
         return "ok", 200
 
     _init_errors(app)
@@ -181,7 +199,10 @@ def _init_errors(app: Flask) -> None:
     def server_error(exc: Exception) -> Any:
         db().rollback()
         # The type only: exception messages can carry values from the request.
-        app.logger.error("unhandled %s on %s", type(exc).__name__, request.endpoint)
+        # Never exc_info: any handler's default format would print the message.
+        app.logger.error("unhandled %s", type(exc).__name__, extra={
+            "request_id": request_id(), "endpoint": request.endpoint,
+            "error": type(exc).__name__, "where": where(exc.__traceback__)})
         return render_template("errors/http.html", code=500,
                                title="Sorry, there is a problem with the service"), 500
 

@@ -8,12 +8,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 
 from rhc_app.security import audit
-from rhc_app.security.sessions import end_all_sessions
 from rhc_app.services import invitations
+from rhc_app.services import users as accounts
 from rhc_app.store.models import User
 from rhc_app.web.admin import bp
 from rhc_app.web.admin.forms import SettingsForm, UserForm
-from rhc_app.web.common import audit_event, field_error, ring, user
+from rhc_app.web.common import apply, user
 from rhc_app.web.extensions import db
 from rhc_app.web.loaders import require_role
 
@@ -42,19 +42,11 @@ def users() -> Any:
 def new_user() -> Any:
     form = UserForm()
     if form.validate_on_submit():
-        index = ring().index("email", form.email.data)
-        if db().execute(select(User.id).where(User.email_index == index)).first():
-            field_error(form, "email", "A user with this email address already exists")
-        else:
-            member = User(organisation_id=user().organisation_id, email_index=index,
-                          email=form.email.data.strip(), name=form.name.data.strip(),
-                          role=form.role.data)
-            issued = invitations.issue(member, user(), fast=current_app.config["ARGON2_FAST"])
-            db().add(member)
-            db().flush()
-            audit_event("user_created", record_type="user", record_id=member.id)
-            db().commit()
-            return _one_time_password_page(member, issued, "User added")
+        ok, made = apply(form, lambda: accounts.create(
+            db(), user().organisation_id, form.email.data, form.name.data, form.role.data,
+            user(), fast=current_app.config["ARGON2_FAST"]))
+        if ok and made:
+            return _one_time_password_page(*made, "User added")
     return render_template("admin/user_form.html", form=form, title="Add a user")
 
 
@@ -83,12 +75,10 @@ def change_user(user_id: str, action: str) -> Any:
         return refused
     issued = None
     if action == "reset-password":
-        issued = invitations.issue(member, user(), fast=current_app.config["ARGON2_FAST"])
+        issued = accounts.reset_password(db(), member, user(),
+                                         fast=current_app.config["ARGON2_FAST"])
     else:
-        member.active = action == "enable"
-    member.session_version += 1  # signs them out everywhere at once
-    end_all_sessions(db(), member.id)
-    audit_event(f"user_{action.replace('-', '_')}", record_type="user", record_id=member.id)
+        accounts.set_active(db(), member, user(), action == "enable")
     db().commit()
     if issued:
         return _one_time_password_page(member, issued, "Password reset")

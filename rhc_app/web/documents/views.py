@@ -3,9 +3,10 @@ two PDFs. PDFs are built on request, streamed, and never written to disk."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from rhc_app.documents.child_pdf import build_child_pdf
 from rhc_app.documents.pdf_common import protect, safe_filename
@@ -125,6 +126,6 @@ def download(conversation_id: str, kind: str) -> Any:
     pdf = build_police_pdf(record) if kind == "police" else build_child_pdf(record)
     if password:
         pdf = protect(pdf, password)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "no-store"})
+    # Never cached: the app's response hook sends no-store for every page but static files.
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=name)

@@ -3,10 +3,21 @@ CSV and committee PDF), and the dataset upload."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
@@ -66,8 +77,9 @@ def _tables(year: int) -> dict[str, dict[int, figures.QuarterlyTable]]:
 
 
 def _download(body: bytes | str, mimetype: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    # Never cached: the app's response hook sends no-store for every page but static files.
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.get("/reports/quarterly")
