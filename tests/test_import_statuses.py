@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from rhc_app.domain import lifecycle
+from rhc_app.domain import lifecycle, vocabulary
 from rhc_app.store.models import Conversation, Episode
 
 HEADER = ("child_ref,child_name,date_of_birth,gender,ethnicity,in_care,episode_ref,"
@@ -70,7 +70,7 @@ def test_a_row_never_changes_a_record_the_app_holds(world, runner, db, tmp_path,
 
 
 def test_the_app_holds_a_record_from_the_first_note_on():
-    assert [s for s in lifecycle.STATUS_LABELS if lifecycle.app_holds(s, True)] == [
+    assert [s for s in vocabulary.STATUSES if lifecycle.app_holds(s, True)] == [
         "in_progress", "awaiting_signoff", "completed"]
-    assert [s for s in lifecycle.STATUS_LABELS if lifecycle.app_holds(s, False)] == [
+    assert [s for s in vocabulary.STATUSES if lifecycle.app_holds(s, False)] == [
         "in_progress", "awaiting_signoff"]
