@@ -91,7 +91,7 @@ def add_a_user(page: Page) -> None:
     page.get_by_role("button", name="Add user").click()
     expect(page.get_by_role("heading", name="User added")).to_be_visible()
     # A worker: the administrator sees only the first half (a manager approves and gives the
-    # second; see tests/test_attack_admin_reach.py).
+    # second; see tests/reliability/test_attack_admin_reach.py).
     expect(page.locator("#first-half")).to_have_text(re.compile(r"^\s*[0-9a-f]{6}-[0-9a-f]{6}\s*$"))
     expect(page.get_by_text(f"This is the first half of {NEW_NAME}’s one-time password")
            ).to_be_visible()

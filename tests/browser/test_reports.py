@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from rhc_app.domain.disclosure import DEFAULT_THRESHOLD, count_cell
 from rhc_app.domain.figures import MEASURES
-from tests.test_import_reports import EXPECTED_ALL, HEADER, ROWS
+from tests.services.test_import_reports import EXPECTED_ALL, HEADER, ROWS
 
 from .conftest import check_page, open_and_sign_in
 from .helpers import download, go_to, pdf_pages

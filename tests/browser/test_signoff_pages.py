@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_attack_signoff import _submitted
+from tests.reliability.test_attack_signoff import _submitted
 
 from .conftest import check_page, open_and_sign_in
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from werkzeug.http import parse_options_header
 
-from tests.test_documents_views import _held_conversation
+from tests.web.test_documents_views import _held_conversation
 
 
 def _saved_as(response) -> str:  # type: ignore[no-untyped-def]

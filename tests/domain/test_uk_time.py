@@ -21,7 +21,7 @@ from rhc_app.domain.uk_time import (
     today_in_london,
     within_timescale,
 )
-from tests.test_documents_pdf import make_record
+from tests.web.test_documents_pdf import make_record
 
 
 def utc(*parts: int) -> datetime:

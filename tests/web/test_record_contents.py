@@ -28,7 +28,7 @@ from rhc_app.services.conversations import (
 )
 from rhc_app.store.models import Conversation, Organisation
 from tests.conftest import csrf_from, make_case, now
-from tests.test_admin import _admin_with_totp
+from tests.web.test_admin import _admin_with_totp
 
 PHRASES_EPISODE = {"found_where": "Qfoundwhere", "police_reference": "Qpoliceref"}
 DETAIL_PHRASES = {"location": "Qlocation", "present": "Qpresent", "language": "Qlanguage",

@@ -13,10 +13,10 @@ from rhc_app.services.conversations import save_canvas
 from rhc_app.store.models import SEALED_MODELS, Conversation, User
 from tests.conftest import now
 from tests.helpers_security import started
+from tests.reliability.test_backup import _sealed_snapshot
 from tests.reliability_plugin import report
-from tests.test_backup import _sealed_snapshot
-from tests.test_cli import _blobs
-from tests.test_import_reports import HEADER
+from tests.services.test_cli import _blobs
+from tests.services.test_import_reports import HEADER
 
 ROWS = 3_400  # each a child, an episode and its conversation: over 10,000 records
 WITH_NOTES = 150

@@ -41,7 +41,7 @@ from rhc_app.web.documents import views as document_views
 from rhc_app.web.extensions import db as request_db
 from tests.conftest import PG_URL, csrf_from, make_case
 from tests.reliability_plugin import attack_refused
-from tests.test_documents_views import _held_conversation
+from tests.web.test_documents_views import _held_conversation
 
 
 def _text(pdf: bytes) -> str:

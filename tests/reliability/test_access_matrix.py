@@ -18,7 +18,7 @@ CASE_PARAMS = {"conversation_id", "child_id", "episode_id"}
 FILL = {"kind": "police", "action": "disable"}
 MANAGER_ONLY = {"conversations.allocate", "conversations.share",
                 "conversations.sign_off_conversation",
-                # and only for an account awaiting approval (tests/test_attack_admin_reach.py)
+                # and only for an account awaiting approval (tests/reliability/test_attack_admin_reach.py)
                 "reports.approve_account", "reports.refuse_account"}
 
 

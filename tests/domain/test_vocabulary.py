@@ -16,7 +16,7 @@ from rhc_app.web.children.forms import ChildForm, EpisodeForm
 from rhc_app.web.conversations.forms import AttemptForm
 from tests.conftest import make_case, now
 
-APP = Path(__file__).resolve().parent.parent / "rhc_app"
+APP = Path(__file__).resolve().parents[2] / "rhc_app"
 
 #: Labels no other module has a reason to spell out (short ones like "Yes" or "Home" are
 #: ordinary words elsewhere too).

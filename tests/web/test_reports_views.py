@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from rhc_app.store.models import Episode, Organisation
 from tests.conftest import make_case
-from tests.test_import_reports import EXPECTED_ALL, HEADER, ROWS
+from tests.services.test_import_reports import EXPECTED_ALL, HEADER, ROWS
 
 
 def _upload(auth, body: bytes):
