@@ -32,7 +32,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     fonts = register_fonts()
     ink = colors.HexColor("#0b0c0c")
     body = ParagraphStyle("child_body", fontName=fonts.body, fontSize=BODY_SIZE,
-                          leading=BODY_SIZE * 1.45, spaceAfter=8, textColor=ink)
+                          leading=BODY_SIZE * 1.45, spaceAfter=8, textColor=ink, shaping=1)
     return {
         "title": ParagraphStyle("child_title", parent=body, fontName=fonts.bold, fontSize=26,
                                 leading=32, spaceAfter=14),

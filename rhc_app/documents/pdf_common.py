@@ -8,15 +8,12 @@ the page), the metadata must not leak a name, and a file leaving the service can
 
 from __future__ import annotations
 
-import glob
-import os
 import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from io import BytesIO
 from typing import Any
 
@@ -24,88 +21,28 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
+from rhc_app.documents.pdf_fonts import (  # re-exported: the builders' one import
+    ARABIC_FONT,
+    BODY_FONT,
+    BOLD_FONT,
+    FALLBACK_FONT,
+    MAX_FONT_CHANGES,
+    Fonts,
+    register_fonts,
+    visual_order,
+)
 from rhc_app.domain.uk_time import london_date
+
+__all__ = ["ARABIC_FONT", "BODY_FONT", "BOLD_FONT", "FALLBACK_FONT", "Fonts", "register_fonts",
+           "visual_order"]
 
 MARKING = "OFFICIAL-SENSITIVE"
 CREATOR = "rhc_app"
 PAGE_SIZE = A4
 MARGIN = 20 * mm
-
-BODY_FONT = "RHCSans"
-BOLD_FONT = "RHCSans-Bold"
-FALLBACK_FONT = "RHCFallback"
-
-_DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
-#: TrueType-outline fonts with CJK coverage, best first. (Noto CJK ships CFF outlines in
-#: .ttc files, which reportlab cannot embed; it is tried last and skipped if it fails.)
-_FALLBACK_PATTERNS = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]",
-)
-
-#: Most changes between the body and fallback fonts in one piece of text: each change is a
-#: fragment reportlab lays out on its own. Real text changes script a few times a line;
-#: past this (text built to alternate) the rest of the piece stays in the fallback font.
-MAX_FONT_CHANGES = 64
-
-
-@dataclass(frozen=True)
-class Fonts:
-    body: str
-    bold: str
-    fallback: str | None
-    body_chars: frozenset[int]
-    fallback_chars: frozenset[int]
-
-
-def _find(filename: str) -> str:
-    for folder in _DEJAVU_DIRS:
-        path = os.path.join(folder, filename)
-        if os.path.exists(path):
-            return path
-    raise RuntimeError(f"{filename} not found: install Debian's fonts-dejavu-core")
-
-
-@lru_cache(maxsize=1)
-def register_fonts() -> Fonts:
-    """Register DejaVu Sans (embedded, subset) once per process, plus a CJK fallback if any.
-
-    The base-14 PDF fonts cannot show Ł, Мария or محمد; DejaVu can. DejaVu has no CJK, so a
-    fallback font is registered when one of the known files exists (RHC_PDF_FALLBACK_FONT
-    may name another).
-    """
-    body = TTFont(BODY_FONT, _find("DejaVuSans.ttf"))
-    bold = TTFont(BOLD_FONT, _find("DejaVuSans-Bold.ttf"))
-    pdfmetrics.registerFont(body)
-    pdfmetrics.registerFont(bold)
-    pdfmetrics.registerFontFamily(BODY_FONT, normal=BODY_FONT, bold=BOLD_FONT,
-                                  italic=BODY_FONT, boldItalic=BOLD_FONT)
-    fallback: TTFont | None = None
-    candidates = [os.environ.get("RHC_PDF_FALLBACK_FONT", "")]
-    for pattern in _FALLBACK_PATTERNS:
-        candidates.extend(sorted(glob.glob(pattern, recursive=True)))
-    for path in filter(None, candidates):
-        try:
-            fallback = TTFont(FALLBACK_FONT, path, subfontIndex=0)
-            pdfmetrics.registerFont(fallback)
-            break
-        except (TTFError, OSError, ValueError, KeyError):
-            fallback = None
-    return Fonts(
-        body=BODY_FONT,
-        bold=BOLD_FONT,
-        fallback=FALLBACK_FONT if fallback else None,
-        body_chars=frozenset(body.face.charToGlyph),
-        fallback_chars=frozenset(fallback.face.charToGlyph) if fallback else frozenset(),
-    )
 
 
 def clean_text(text: str | None) -> str:
@@ -132,31 +69,32 @@ def escape_markup(text: str | None) -> str:
     """Make any user text safe to put inside reportlab Paragraph markup.
 
     Escapes & < > so tags in notes print literally, keeps line breaks as <br/>, strips
-    control characters, and wraps runs of characters DejaVu lacks in the fallback font.
+    control characters, puts right-to-left words in visual order, and wraps runs of
+    characters DejaVu lacks in a font that has them.
     """
-    text = clean_text(text)
+    text = visual_order(clean_text(text))
     fonts = register_fonts()
-    if not fonts.fallback:
+    if not fonts.fallback and not fonts.extras:
         return _escape(text)
     out: list[str] = []
-    for run, use_fallback in _font_runs(text, fonts):
+    for run, face in _font_runs(text, fonts):
         escaped = _escape(run)
-        out.append(f'<font face="{fonts.fallback}">{escaped}</font>' if use_fallback else escaped)
+        out.append(f'<font face="{face}">{escaped}</font>' if face else escaped)
     return "".join(out)
 
 
-def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, bool]]:
-    start, current, changes = 0, False, 0
+def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, str | None]]:
+    start, current, changes = 0, None, 0
     for index, char in enumerate(text):
-        code = ord(char)
-        # Line breaks and tabs are layout, not glyphs: never switch fonts for them.
-        wanted = (char not in "\n\t" and code not in fonts.body_chars
-                  and code in fonts.fallback_chars)
+        # Line breaks, tabs and spaces are layout, not glyphs: never switch fonts for them.
+        wanted = current if char in "\n\t " else fonts.font_for(ord(char))
+        if current == ARABIC_FONT and wanted != current and fonts.arabic_has(char):
+            wanted = current  # punctuation next to Arabic: one font, or the word breaks
         if wanted != current and index > start:
             yield text[start:index], current
             start, changes = index, changes + 1
             if changes >= MAX_FONT_CHANGES:
-                yield text[start:], True
+                yield text[start:], wanted
                 return
         current = wanted
     if start < len(text):

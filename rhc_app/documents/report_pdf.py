@@ -29,7 +29,8 @@ def build_report_pdf(title: str, organisation: str, tables: Sequence[ReportTable
     base = getSampleStyleSheet()
     h1 = ParagraphStyle("h1", parent=base["Heading1"], fontName=fonts.bold, fontSize=16)
     h2 = ParagraphStyle("h2", parent=base["Heading2"], fontName=fonts.bold, fontSize=12)
-    body = ParagraphStyle("body", parent=base["BodyText"], fontName=fonts.body, fontSize=9)
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName=fonts.body, fontSize=9,
+                          shaping=1)
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     story: list[Flowable] = [
         TextParagraph(escape_markup(title), h1),

@@ -191,9 +191,6 @@ def test_names_in_many_scripts() -> None:
     assert all(ord(ch) in fonts.body_chars | fonts.fallback_chars for ch in ARABIC_NAME)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "right-to-left text is drawn left to right today, unshaped: the PDF is only readable to "
-    "software that reverses it. Issue 12 (bidi and shaping) fixes it: remove this mark then."))
 def test_arabic_name_reads_right_to_left() -> None:
     pdf = build_police_pdf(make_record(child=ChildInfo(f"Zoë {ARABIC_NAME}", None, "CR-1")))
     # Read from the right, as an Arabic reader does, the letters spell the name as typed.

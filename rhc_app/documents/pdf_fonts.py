@@ -1,0 +1,189 @@
+"""The fonts of RHC documents, and right-to-left text in the order it is drawn.
+
+Why a module of its own: which font draws a character, and how Arabic-script words are
+joined (HarfBuzz, through reportlab) and ordered (python-bidi), is one decision; a name can
+be in any script the children write in (issue 12).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from bidi import get_display
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus import paragraph as rl_paragraph
+
+BODY_FONT = "RHCSans"
+BOLD_FONT = "RHCSans-Bold"
+FALLBACK_FONT = "RHCFallback"
+ARABIC_FONT = "RHCArabic"
+
+_DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+#: TrueType-outline fonts with CJK coverage, best first. (Noto CJK ships CFF outlines in
+#: .ttc files, which reportlab cannot embed; it is tried last and skipped if it fails.)
+_FALLBACK_PATTERNS = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]",
+)
+
+#: Fonts for scripts neither DejaVu nor the CJK font has (Debian's fonts-noto-core and
+#: fonts-symbola): each is used only for characters the fonts before it lack.
+_EXTRA_FONTS = (
+    (ARABIC_FONT, "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"),
+    ("RHCEthiopic", "/usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf"),
+    ("RHCSymbol", "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
+)
+
+#: Most changes between the body and fallback fonts in one piece of text: each change is a
+#: fragment reportlab lays out on its own. Real text changes script a few times a line;
+#: past this (text built to alternate) the rest of the piece stays in the fallback font.
+MAX_FONT_CHANGES = 64
+
+#: What HarfBuzz may do to a word (reportlab's default also turns on liga and dlig).
+#: Arabic's joining forms and its required lam-alef are on whatever this says; liga and
+#: dlig would print "ﬀ" for "ff" and "ﷴ" for محمد, which copy out of the PDF as other
+#: characters.
+SHAPING_FEATURES = {"kern": True, "liga": False, "dlig": False}
+_rl_shape_frag_word = ttfonts.shapeFragWord
+
+
+def _shape_word(word: Any, features: Any = None, force: bool = False) -> Any:
+    """reportlab's shapeFragWord, for right-to-left words in one font only.
+
+    Why: reportlab shapes a word with its first fragment's font and then reads the glyphs
+    against each fragment's own font, so a word in two fonts ("Mei陈", or a letter DejaVu
+    lacks) comes out as wrong glyphs or fails; and only Arabic-script words need shaping,
+    so Latin text is drawn exactly as before. reportlab is pinned (5.1); this replaces the
+    name its paragraph module calls.
+    """
+    parts = [(frag, text) for frag, text in word[1:] if not hasattr(frag, "cbDefn")]
+    if len({frag.fontName for frag, _text in parts}) != 1 or not any(
+            _RTL_RUN.search(text) for _frag, text in parts):
+        return word
+    return _rl_shape_frag_word(word, features or SHAPING_FEATURES, force)
+
+
+if ttfonts.uharfbuzz is not None:
+    rl_paragraph.shapeFragWord = _shape_word
+
+
+@dataclass(frozen=True)
+class Fonts:
+    body: str
+    bold: str
+    fallback: str | None
+    body_chars: frozenset[int]
+    fallback_chars: frozenset[int]
+    #: (font name, its characters) for the fonts of _EXTRA_FONTS that are installed.
+    extras: tuple[tuple[str, frozenset[int]], ...] = ()
+
+    def arabic_has(self, char: str) -> bool:
+        """Whether the Arabic font has ``char`` and it is not a left-to-right letter."""
+        return bool(self.extras) and self.extras[0][0] == ARABIC_FONT and \
+            ord(char) in self.extras[0][1] and unicodedata.bidirectional(char) != "L"
+
+    def font_for(self, code: int) -> str | None:
+        """The font to draw ``code`` in, or None for the body font.
+
+        Arabic-script letters all go to the Arabic font when it is installed: a word split
+        between two fonts cannot be joined, and DejaVu lacks letters of Urdu and Pashto.
+        """
+        if self.extras and self.extras[0][0] == ARABIC_FONT and code in self.extras[0][1] \
+                and unicodedata.bidirectional(chr(code)) == "AL":
+            return ARABIC_FONT
+        if code in self.body_chars:
+            return None
+        if code in self.fallback_chars:
+            return self.fallback
+        for name, chars in self.extras:
+            if code in chars:
+                return name
+        return None
+
+
+def _find(filename: str) -> str:
+    for folder in _DEJAVU_DIRS:
+        path = os.path.join(folder, filename)
+        if os.path.exists(path):
+            return path
+    raise RuntimeError(f"{filename} not found: install Debian's fonts-dejavu-core")
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> Fonts:
+    """Register DejaVu Sans (embedded, subset) once per process, plus a CJK fallback if any.
+
+    The base-14 PDF fonts cannot show Ł, Мария or محمد; DejaVu can. DejaVu has no CJK, so a
+    fallback font is registered when one of the known files exists (RHC_PDF_FALLBACK_FONT
+    may name another).
+    """
+    body = TTFont(BODY_FONT, _find("DejaVuSans.ttf"))
+    bold = TTFont(BOLD_FONT, _find("DejaVuSans-Bold.ttf"))
+    pdfmetrics.registerFont(body)
+    pdfmetrics.registerFont(bold)
+    pdfmetrics.registerFontFamily(BODY_FONT, normal=BODY_FONT, bold=BOLD_FONT,
+                                  italic=BODY_FONT, boldItalic=BOLD_FONT)
+    fallback: TTFont | None = None
+    candidates = [os.environ.get("RHC_PDF_FALLBACK_FONT", "")]
+    for pattern in _FALLBACK_PATTERNS:
+        candidates.extend(sorted(glob.glob(pattern, recursive=True)))
+    for path in filter(None, candidates):
+        try:
+            fallback = TTFont(FALLBACK_FONT, path, subfontIndex=0)
+            pdfmetrics.registerFont(fallback)
+            break
+        except (TTFError, OSError, ValueError, KeyError):
+            fallback = None
+    extras = []
+    for name, path in _EXTRA_FONTS:
+        if os.path.exists(path):
+            extra = TTFont(name, path)
+            pdfmetrics.registerFont(extra)
+            extras.append((name, frozenset(extra.face.charToGlyph)))
+    return Fonts(
+        body=BODY_FONT,
+        bold=BOLD_FONT,
+        fallback=FALLBACK_FONT if fallback else None,
+        body_chars=frozenset(body.face.charToGlyph),
+        fallback_chars=frozenset(fallback.face.charToGlyph) if fallback else frozenset(),
+        extras=tuple(extras),
+    )
+
+
+
+#: Letters (and their marks) of the right-to-left scripts: Hebrew, Arabic and its
+#: presentation forms. A run of them is one word's letters; HarfBuzz orders those itself.
+_RTL_RUN = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+")
+
+
+def _is_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
+def visual_order(text: str) -> str:
+    """Each line with its right-to-left words in the order they are drawn, left to right.
+
+    Why letters stay in typed order inside a word: reportlab shapes each word with
+    HarfBuzz (uharfbuzz), which joins the letters and lays an Arabic word out right to
+    left itself; python-bidi's order is needed only for the words. Lines with no
+    right-to-left letter are left alone (linear: one pass over the text).
+    """
+    if not _is_rtl(text):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        if _is_rtl(line):
+            line = _RTL_RUN.sub(lambda m: m.group()[::-1], get_display(line))
+        lines.append(line)
+    return "\n".join(lines)
+
