@@ -121,3 +121,17 @@ def test_rendered_name_has_glyphs(name: str) -> None:
     pdf = build_police_pdf(make_record(child=ChildInfo(name, None, "CR-1")))
     # An empty box (.notdef) or a blank is well under this; real glyphs are 10-40% ink.
     assert _ink_where(pdf, name) > 0.08
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "words are put in visual order per typed line, before reportlab wraps it: a right-to-"
+    "left paragraph that wraps prints its last words on the first line. Needs wrapping "
+    "before reordering (reportlab's own bidi wants rlbidi, not installed)."))
+def test_a_wrapped_arabic_paragraph_starts_on_its_first_line() -> None:
+    note = " ".join(["أول"] + ["كلمة"] * 40 + ["آخر"])
+    pdf = build_police_pdf(make_record(areas={"victims": note}))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    text = unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in pages))
+    lines = [line for line in text.splitlines() if "كلمة" in line]
+    assert len(lines) > 1, "the note wraps"
+    assert "أول" in lines[0] and "آخر" in lines[-1]
