@@ -93,8 +93,8 @@ def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, str | None]]:
         if wanted != current and index > start:
             yield text[start:index], current
             start, changes = index, changes + 1
-            if changes >= MAX_FONT_CHANGES:
-                yield text[start:], wanted
+            if changes >= MAX_FONT_CHANGES:  # text built to alternate: the widest font
+                yield text[start:], fonts.fallback or wanted
                 return
         current = wanted
     if start < len(text):
