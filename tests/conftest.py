@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy import text
 
@@ -264,3 +265,13 @@ class Auth:
 @pytest.fixture
 def auth(client) -> Auth:  # type: ignore[no-untyped-def]
     return Auth(client)
+
+
+@pytest.fixture
+def totp_user(world, db):  # type: ignore[no-untyped-def]
+    """A worker of "north" with two-step sign-in set up: (worker, its TOTP secret)."""
+    secret = pyotp.random_base32()
+    worker = world.user("north", "worker")
+    db.get(User, worker.id).totp_secret = secret
+    db.commit()
+    return worker, secret

@@ -46,15 +46,6 @@ def _actions(db, user_id=None) -> list[str]:
     return list(db.execute(q).scalars())
 
 
-@pytest.fixture
-def totp_user(world, db):
-    secret = pyotp.random_base32()
-    worker = world.user("north", "worker")
-    db.get(User, worker.id).totp_secret = secret
-    db.commit()
-    return worker, secret
-
-
 def _other_code(secret: str) -> str:
     return f"{(int(pyotp.TOTP(secret).now()) + 500_000) % 1_000_000:06d}"
 

@@ -170,15 +170,6 @@ def test_must_change_password_is_enforced(world, auth, client, db):
     assert client.get("/children").status_code == 200
 
 
-@pytest.fixture
-def totp_user(world, db):
-    secret = pyotp.random_base32()
-    worker = world.user("north", "worker")
-    db.get(User, worker.id).totp_secret = secret
-    db.commit()
-    return worker, secret
-
-
 def test_totp_required(totp_user, auth, client):
     worker, secret = totp_user
     r = auth.sign_in(worker)
