@@ -148,22 +148,24 @@ def format_datetime(instant: datetime | None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
-def format_date(value: date | datetime | None) -> str:
-    """E.g. "3 Mar 2011" (PDFs); a datetime is first converted to London time."""
+def _format_day(value: date | datetime | None, month: str) -> str:
+    """The day, the month in `month`'s strftime form, the year; a datetime is first converted
+    to London time."""
     if value is None:
         return NOT_RECORDED
     if isinstance(value, datetime):
         value = london_date(value)
-    return f"{value.day} {value:%b %Y}"
+    return f"{value.day} {value.strftime(month)} {value.year}"
+
+
+def format_date(value: date | datetime | None) -> str:
+    """E.g. "3 Mar 2011" (PDFs)."""
+    return _format_day(value, "%b")
 
 
 def format_date_long(value: date | datetime | None) -> str:
     """E.g. "3 March 2011" (pages and the child's letter)."""
-    if value is None:
-        return NOT_RECORDED
-    if isinstance(value, datetime):
-        value = london_date(value)
-    return f"{value.day} {value:%B %Y}"
+    return _format_day(value, "%B")
 
 
 def format_day_for_child(day: date) -> str:
