@@ -30,6 +30,7 @@ from rhc_app.web.conversations.canvas_form import (
     parse,
 )
 from rhc_app.web.conversations.canvas_labels import shown_conflict
+from rhc_app.web.conversations.record_page import render_record
 from rhc_app.web.conversations.views import load_conversation as _load
 from rhc_app.web.extensions import db
 from rhc_app.web.sessions import draft_key
@@ -43,6 +44,8 @@ def _render_canvas(conv: Conversation, canvas: dict[str, Any], base_version: int
                    problems: dict[str, str] | None = None, theirs: dict[str, Any] | None = None,
                    restored: bool = False, status: int = 200) -> Any:
     risk_codes = codes_for(user().organisation.setting("extra_risk_factors"))
+    if is_read_only(conv.status):  # nothing can change: a document to read, not a form
+        return render_record(conv, normalise_canvas(conv.canvas), risk_codes), status
     conflict, conflict_lists = None, []
     if theirs is not None:  # in the worker's words: labels and London times
         conflict, conflict_lists = shown_conflict(

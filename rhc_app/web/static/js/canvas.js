@@ -265,18 +265,4 @@ if (form && url) {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden" && unsaved() && !stopped) save();
   });
-
-  // Keep the field being typed into above the on-screen keyboard.
-  form.addEventListener("focusin", (event) => {
-    const el = event.target;
-    if (el.matches("textarea, input")) {
-      setTimeout(() => el.scrollIntoView({ block: "center", behavior: "smooth" }), 300);
-    }
-  });
-  if (window.visualViewport) {
-    window.visualViewport.addEventListener("resize", () => {
-      const el = document.activeElement;
-      if (el && el.matches("textarea, input")) el.scrollIntoView({ block: "center" });
-    });
-  }
 }
