@@ -57,7 +57,7 @@ def check_change(status: str, note: str, due_on: date | None = None,
 
 
 def kinds(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The actions an organisation offers: the shared list (with "Other" last), then its own."""
+    """The actions an organisation offers: the shared list, then its own, then the catch-all."""
     shared = {k: v for k, v in vocabulary.ACTIONS.items() if k != "other"}
     own = {k: v for k, v in (extra or {}).items() if k not in vocabulary.ACTIONS}
     return {**shared, **own, "other": vocabulary.ACTIONS["other"]}
