@@ -67,7 +67,7 @@ def _change(form: ActionForm) -> follow_up.ActionChange:
 
 def _page(conv: Conversation, form: ActionForm, action: FollowUpAction | None,
           status: int = 200) -> Any:
-    audit_event("conversation_viewed", record_type="conversation", record_id=conv.id)
+    audit_event("action_form_viewed", record_type="conversation", record_id=conv.id)
     db().commit()
     return render_template("actions/form.html", conv=conv, child=conv.episode.child, form=form,
                            action=action, title="Update an action" if action
