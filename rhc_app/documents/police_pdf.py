@@ -10,10 +10,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
+from rhc_app.documents import police_follow_up
 from rhc_app.documents.pdf_blocks import entries, field, styles
 from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup
 from rhc_app.documents.pdf_text import TextParagraph, split_text, text_flowables
-from rhc_app.documents import police_follow_up
 from rhc_app.documents.police_history import amendments, returned, signoff_status
 from rhc_app.documents.records import (
     ACTION_DETAILS_LABEL,

@@ -25,8 +25,8 @@ from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
 from rhc_app.services import datasets
 from rhc_app.services.dashboard import overview
-from rhc_app.store.db import utcnow
 from rhc_app.services.follow_up import team_overdue
+from rhc_app.store.db import utcnow
 from rhc_app.web.common import audit_event, ring, user
 from rhc_app.web.extensions import db
 from rhc_app.web.loaders import require_role
