@@ -10,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
+from rhc_app.documents import police_follow_up
 from rhc_app.documents.pdf_blocks import entries, field, styles
 from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup
 from rhc_app.documents.pdf_text import TextParagraph, split_text, text_flowables
@@ -57,6 +58,7 @@ SECTION_TITLES: tuple[str, ...] = (
     "Summary for the child",
     "Amendments",
     "Sign-off",
+    "Management oversight",
     "Conversation held by",
     "Produced by",
 )
@@ -211,15 +213,18 @@ def _findings(st: _Story, r: ConversationRecord) -> None:
 
 def _actions(st: _Story, r: ConversationRecord) -> None:
     st.heading("Actions and referrals")
-    for label, detail in r.actions:
+    st.items.extend(police_follow_up.follow_up(r, st.s))  # followed up: status, owner, due
+    for label, detail in r.actions if not r.follow_up else ():
         pieces = split_text(detail)
         first = f"<b>{escape_markup(label)}</b>"
         if pieces:
             first += f": {escape_markup(pieces[0])}"
         st.bullet(first)
         st.items.extend(TextParagraph(escape_markup(p), st.s["bullet"]) for p in pieces[1:])
-    if not r.actions:
+    if not r.actions and not r.follow_up:
         st.empty()
+    if r.follow_up and r.actions and r.actions[-1][0] == ACTION_DETAILS_LABEL:
+        st.field(ACTION_DETAILS_LABEL, r.actions[-1][1])
     st.heading("Summary for the child")
     st.text(r.child_summary)
 
@@ -233,6 +238,8 @@ def _provenance(st: _Story, r: ConversationRecord) -> None:
     last_return = returned(r.signoff)
     if last_return:
         st.field("Last returned to the worker", last_return)
+    st.heading("Management oversight")
+    st.items.extend(police_follow_up.oversight(r, st.s))
     st.heading("Conversation held by")
     st.field("Worker", r.worker_name)
     st.field("Organisation", r.organisation.name)

@@ -75,6 +75,28 @@ class SignOffInfo:
 
 
 @dataclass(frozen=True)
+class FollowUpInfo:
+    """One action or referral and where it stands (labels already in words)."""
+
+    label: str
+    status: str  # a label of vocabulary.ACTION_STATUSES
+    owner: str = ""
+    due_on: date | None = None
+    detail: str = ""
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class OversightInfo:
+    """One manager's decision on the record: signed off or returned, and their words."""
+
+    at: datetime
+    by: str
+    decision: str  # a label of vocabulary.SIGN_OFF_DECISIONS
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class ChildInfo:
     name: str
     date_of_birth: date | None = None
@@ -172,11 +194,14 @@ class ConversationRecord:
     produced_by: PersonInfo | None = None
     signoff: SignOffInfo = field(default_factory=SignOffInfo)
     amendments: Sequence[AmendmentInfo] = ()  # oldest first
+    follow_up: Sequence[FollowUpInfo] = ()  # the actions followed up, open ones first
+    oversight: Sequence[OversightInfo] = ()  # every sign-off and return, oldest first
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a document cannot be changed after it is described.
         object.__setattr__(self, "areas", dict(self.areas))
-        for name in ("people", "places", "risk_factors", "actions", "amendments", "attempts"):
+        for name in ("people", "places", "risk_factors", "actions", "amendments", "attempts",
+                     "follow_up", "oversight"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def area(self, key: str) -> str:

@@ -107,3 +107,22 @@ def label_of(words: Mapping[str, str], code: str | None, empty: str = NOT_RECORD
 def choices(words: Mapping[str, str]) -> list[tuple[str, str]]:
     """(code, label) pairs, as form fields take them."""
     return list(words.items())
+
+
+# -- actions and referrals followed to the end (issue 13, "actions") ----------------------
+#: The safety plan update joins the agreed actions; "Other" stays last.
+ACTIONS = {**{k: v for k, v in ACTIONS.items() if k != "other"},
+           "safety_plan_update": "Safety plan update", "other": ACTIONS["other"]}
+
+#: Where an action or referral stands. "Not done" needs a reason (domain/follow_up.py).
+ACTION_STATUSES: dict[str, str] = {
+    "open": "Open",
+    "done": "Done",
+    "not_done": "Not done",
+}
+
+#: A manager's decision on a record waiting for sign-off, as its history shows it.
+SIGN_OFF_DECISIONS: dict[str, str] = {
+    "signed_off": "Signed off",
+    "returned": "Returned to the worker",
+}

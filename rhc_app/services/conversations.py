@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.domain import lifecycle
 from rhc_app.security import audit
+from rhc_app.services import follow_up, oversight
 from rhc_app.services.canvas import check_canvas, normalise_canvas, parse_held_at
 from rhc_app.services.drafts import discard_draft
 from rhc_app.services.errors import CaseworkError
@@ -114,6 +115,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     s.refresh(conv)
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
         discard_draft(s, conv.id, user.id, session_key)
+    follow_up.sync_ticked(s, user, conv)
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)
@@ -148,8 +150,8 @@ def held_or_completed_by(conv: Conversation, user: User) -> bool:
 
 def sign_off(s: Session, manager: User, conv: Conversation, approve: bool,
              reason: str = "") -> None:
-    """Approve, or return to the worker with the reason (needed: they must know what to
-    change)."""
+    """Approve (``reason`` is then an optional comment), or return to the worker with the
+    reason (needed: they must know what to change). Both are kept in the record's history."""
     if approve and held_or_completed_by(conv, manager):
         raise CaseworkError("You held or completed this conversation, so another manager must "
                             "sign it off")
@@ -159,13 +161,16 @@ def sign_off(s: Session, manager: User, conv: Conversation, approve: bool,
         conv.status = lifecycle.next_status(conv.status, "sign_off" if approve else "return")
     except lifecycle.TransitionError as exc:
         raise CaseworkError(str(exc)) from exc
+    at = utcnow()
     if approve:
-        conv.signed_off_at = utcnow()
+        conv.signed_off_at = at
         conv.signed_off_by = manager.id
     else:
-        conv.returned_at = utcnow()
+        conv.returned_at = at
         conv.returned_by = manager.id
         conv.return_reason = reason.strip()
+    oversight.record_decision(s, manager, conv, "signed_off" if approve else "returned",
+                              reason, at)
     conv.version += 1
     audit.record(s, "conversation_signed_off" if approve else "conversation_returned",
                  user_id=manager.id, org_id=manager.organisation_id,
@@ -189,6 +194,7 @@ def amend(s: Session, user: User, conv: Conversation, canvas: dict[str, Any], re
     conv.consent_to_share = canvas["details"].get("consent_to_share") or None
     conv.risk_factors = list(canvas["risk_factors"])
     conv.actions = list(canvas["actions"])
+    follow_up.sync_ticked(s, user, conv)
     conv.version += 1
     conv.updated_at = utcnow()
     conv.updated_by = user.id

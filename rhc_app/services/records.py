@@ -16,7 +16,9 @@ from rhc_app.documents.records import (
     ChildInfo,
     ConversationRecord,
     EpisodeInfo,
+    FollowUpInfo,
     OrganisationInfo,
+    OversightInfo,
     PersonEntry,
     PersonInfo,
     PlaceEntry,
@@ -24,8 +26,9 @@ from rhc_app.documents.records import (
 )
 from rhc_app.domain.child_summary import SummaryFacts
 from rhc_app.domain.risk_factors import label_for
-from rhc_app.domain.uk_time import london_date
+from rhc_app.domain.uk_time import london_date, today_in_london
 from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
+from rhc_app.services import follow_up, oversight
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import normalise_canvas
 from rhc_app.store.models import Conversation, Organisation, User
@@ -141,7 +144,27 @@ def conversation_record(conv: Conversation, producer: User, produced_at: datetim
         worker_name=(holder.name or "") if holder else "",
         worker_role=holder.role.title() if holder else "",
         produced_by=PersonInfo(producer.name or "", producer.role.title(), org.name),
-        signoff=_signoff(conv), amendments=_amendments(conv))
+        signoff=_signoff(conv), amendments=_amendments(conv),
+        follow_up=_follow_up(conv, produced_at), oversight=_oversight(conv))
+
+
+def _follow_up(conv: Conversation, produced_at: datetime) -> list[FollowUpInfo]:
+    s = object_session(conv)
+    if s is None:
+        return []
+    return [FollowUpInfo(label=a.kind_label,
+                         status=f"{a.status_label} (overdue)" if a.overdue else a.status_label,
+                         owner=a.owner_name, due_on=a.action.due_on,
+                         detail=a.action.detail or "", outcome=a.action.outcome or "")
+            for a in follow_up.actions_of(s, conv, today_in_london(produced_at))]
+
+
+def _oversight(conv: Conversation) -> list[OversightInfo]:
+    s = object_session(conv)
+    if s is None:
+        return []
+    return [OversightInfo(at=e.at, by=e.by, decision=e.label, comment=e.comment)
+            for e in oversight.history(s, conv)]
 
 
 def _amendments(conv: Conversation) -> list[AmendmentInfo]:

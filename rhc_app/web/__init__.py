@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     _init_security_headers(app)
 
+    from rhc_app.web.actions import bp as actions_bp
     from rhc_app.web.admin import bp as admin_bp
     from rhc_app.web.auth import bp as auth_bp
     from rhc_app.web.children import bp as children_bp
@@ -42,7 +43,8 @@ def init_app(app: Flask) -> None:
     from rhc_app.web.documents.views import bp as documents_bp
     from rhc_app.web.reports.views import bp as reports_bp
 
-    for bp in (auth_bp, children_bp, conversations_bp, admin_bp, documents_bp, reports_bp):
+    for bp in (auth_bp, children_bp, conversations_bp, admin_bp, documents_bp, reports_bp,
+               actions_bp):
         app.register_blueprint(bp)
 
     @app.get("/livez")

@@ -40,8 +40,7 @@ def test_frozen_canvas_and_returned_notice(page: Page, viewport: str, live_serve
     expect(page.locator("#frozen")).to_contain_text("Waiting for a manager's sign-off")
     check_page(page)
     page.goto(f"{live_server}/conversations/{conv_id}")
-    page.get_by_label("If you return it: what the worker needs to change").fill(
-        "Add what the carer said on return")
+    page.get_by_label("Comment").fill("Add what the carer said on return")
     page.get_by_role("button", name="Return to the worker").click()
     expect(page.locator("#returned")).to_contain_text("Add what the carer said on return")
     check_page(page)

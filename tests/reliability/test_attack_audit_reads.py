@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from rhc_app.services.canvas import empty_canvas
 from rhc_app.services.conversations import complete, record_outcome, save_canvas
-from rhc_app.store.models import AuditEvent, Conversation
+from rhc_app.store.models import AuditEvent, Conversation, FollowUpAction
 from tests.conftest import csrf_from, make_case, now
 from tests.reliability_plugin import attack_refused
 
@@ -33,8 +33,11 @@ READS = {
     "documents.read_back": ("child_summary_read_back_viewed", "conversation",
                             "conversation_id"),
     "documents.police_pdf_page": ("documents_viewed", "conversation", "conversation_id"),
+    "actions.add": ("action_form_viewed", "conversation", "conversation_id"),
+    "actions.update": ("action_form_viewed", "conversation", "conversation_id"),
 }
-LISTS = {"/": "conversations_listed", "/children": "children_listed"}
+LISTS = {"/": "conversations_listed", "/children": "children_listed",
+         "/actions": "actions_listed"}
 AUDITED_BEFORE = {"children.show_child", "conversations.show", "conversations.canvas"}
 
 
@@ -58,9 +61,12 @@ def ids(world, db):
     conv = _held(db, worker, "Ottilie Readtrace", "RT-1001")
     done = _held(db, worker, "Perrin Readtrace", "RT-1002")
     complete(db, worker, done, worker.organisation)
+    action = FollowUpAction(organisation_id=worker.organisation_id, kind="health",
+                            owner_id=worker.id, conversation_id=conv.id)
+    db.add(action)
     db.commit()
     return {"conversation_id": conv.id, "child_id": conv.episode.child_id,
-            "episode_id": conv.episode_id, "completed_id": done.id}
+            "episode_id": conv.episode_id, "completed_id": done.id, "action_id": action.id}
 
 
 def _newest_since(db, seq: int) -> list[AuditEvent]:
@@ -76,7 +82,7 @@ def _last_seq(db) -> int:
 
 def _url(app, endpoint: str, ids: dict[str, str], key: str) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {a: ids[key] for a in rule.arguments}
+    values = {a: ids[key] if a in CASE_PARAMS else ids[a] for a in rule.arguments}
     return rule.build(values)[1]
 
 

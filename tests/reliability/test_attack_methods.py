@@ -15,7 +15,7 @@ import pyotp
 import pytest
 from sqlalchemy import select, text
 
-from rhc_app.store.models import AuditEvent, Base, Conversation, User
+from rhc_app.store.models import AuditEvent, Base, Conversation, FollowUpAction, User
 from tests.conftest import Auth, csrf_from, make_case
 from tests.reliability_plugin import attack_refused
 
@@ -72,8 +72,12 @@ def records(world: Any, db: Any) -> dict[str, Any]:
         conv.status = status
         conv.child_summary = "You told me you were safe." if status == "completed" else None
         convs.append(conv)
+    actions = [FollowUpAction(organisation_id=holder.organisation_id, kind="health",
+                              owner_id=holder.id, conversation_id=c.id) for c in convs]
+    db.add_all(actions)
     db.commit()
     return {"conversation_id": [c.id for c in convs], "child_id": [convs[0].episode.child_id],
+            "action_id": [a.id for a in actions],
             "episode_id": [convs[0].episode_id],
             "user_id": [world.user("north", "worker2").id],
             "action": ["disable", "enable", "reset-password"], "kind": ["police", "child"]}
@@ -101,7 +105,9 @@ def _body(token: str, db: Any, world: Any) -> dict[str, str]:
             "repeat_threshold": "9", "repeat_window_days": "9", "require_signoff": "y",
             "password": "", "current": "correct-horse-staple-battery",
             "new": "a-brand-new-long-passphrase", "confirm_new": "a-brand-new-long-passphrase",
-            "code": "000000", "at": "2026-01-01T10:00", "method": "phone"}
+            "code": "000000", "at": "2026-01-01T10:00", "method": "phone",
+            "kind": "health", "owner_id": world.user("north", "worker").id, "status": "done",
+            "outcome": "Planted outcome", "kinds": "Planted kind"}
 
 
 @pytest.mark.parametrize("who", ["worker", "manager", "admin"])

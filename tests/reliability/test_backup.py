@@ -14,9 +14,12 @@ from sqlalchemy import delete, func, select, text
 
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
+from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services.children import ChildDetails, add_child
 from rhc_app.services.conversations import record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft
+from rhc_app.services.follow_up import ActionChange, add_action
+from rhc_app.services.oversight import record_decision
 from rhc_app.store.db import make_engine, make_sessionmaker, sealed_fields
 from rhc_app.store.migrate import upgrade
 from rhc_app.store.models import (
@@ -83,6 +86,10 @@ def _populate(db, world):
                      reason="Police corrected the reference", before='{"police_reference": "PR/1"}',
                      changes='[["Police reference", "PR/1", "PR/2"]]'))
     conv.return_reason = "Add what the carer said"
+    add_action(db, worker, conv, ActionChange(kind="health", owner_id=worker.id, due_on=None,
+                                              status="done", outcome="Seen by the school nurse",
+                                              detail="Drop-in clinic"), today_in_london())
+    record_decision(db, world.user("north", "manager"), conv, "signed_off", "Well recorded", t)
     other = make_case(db, worker, name="Sam Declined", ref="BK-3")
     record_outcome(db, worker, other.conversation, "declined", t - timedelta(hours=1),
                    reason="Did not want to talk today")

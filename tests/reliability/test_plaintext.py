@@ -16,11 +16,21 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from rhc_app.domain.uk_time import today_in_london
+from rhc_app.services import follow_up, oversight
 from rhc_app.services.amendments import amend_episode
 from rhc_app.services.children import EpisodeDetails
 from rhc_app.services.conversations import complete, record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft, load_draft
-from rhc_app.store.models import Amendment, Child, Conversation, Episode, User
+from rhc_app.store.models import (
+    Amendment,
+    Child,
+    Conversation,
+    Episode,
+    FollowUpAction,
+    SignOffEntry,
+    User,
+)
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
 from tests.helpers_security import libpq_url, pg_tool
 from tests.reliability_plugin import report
@@ -35,8 +45,10 @@ WEB_CHILD = "Ysolde Canaryhart"
 WEB_REF = "CANARY-WEB-3390"
 AMEND_REF = "CANARY-POL-5521"  # a police reference changed by an episode amendment
 AMEND_REASON = "canary-amend-rz52"
+OUTCOME = "canary-outcome-kv93"  # an action's outcome note
+COMMENT = "canary-signoff-wd28"  # a manager's comment on returning the record
 CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
-            AMEND_REASON]
+            AMEND_REASON, OUTCOME, COMMENT]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -67,6 +79,11 @@ def recorded(world, db):
     assert save_canvas(db, worker, conv, canvas, conv.version).applied
     keep_draft(db, worker.id, conv, {**canvas, "areas": {"themes": f"draft {NOTE}"}},
                conv.version)
+    follow_up.add_action(db, worker, conv, follow_up.ActionChange(
+        kind="health", owner_id=worker.id, due_on=None, status="done", outcome=OUTCOME,
+        detail=f"with {PERSON}"), today_in_london())
+    oversight.record_decision(db, world.user("north", "manager"), conv, "returned", COMMENT,
+                              now())
     db.commit()
     _amended_episode(db, worker)
     return episode
@@ -102,6 +119,8 @@ def _assert_reads_back(app, episode, worker_id):
         assert amendment.reason == AMEND_REASON and AMEND_REF in amendment.changes
         draft, _version = load_draft(s, worker_id, conv.id)
         assert NOTE in draft["areas"]["themes"]
+        assert s.execute(select(FollowUpAction)).scalar_one().outcome == OUTCOME
+        assert s.execute(select(SignOffEntry)).scalar_one().comment == COMMENT
         assert s.execute(select(Child).where(
             Child.case_reference_index == s.info["keyring"].index("child_ref", WEB_REF))
         ).scalar_one().name == WEB_CHILD

@@ -40,8 +40,11 @@ class OutcomeForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    """The manager's decision; the reason is needed to return it (checked in services/conversations.py)."""
+    """The manager's decision and their words: a comment when signing off (optional), what the
+    worker needs to change when returning it (needed, checked in services/conversations.py).
+    Both are kept in the record's history and printed as "Management oversight"."""
 
-    reason = TextAreaField("If you return it: what the worker needs to change",
-                           widget=GovCharacterCount(),
+    reason = TextAreaField("Comment", widget=GovCharacterCount(),
+                           description="Optional when you sign it off. If you return it to the "
+                                       "worker, say what they need to change.",
                            validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])

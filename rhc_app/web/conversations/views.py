@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from rhc_app.domain import uk_time
 from rhc_app.security.access import conversation_filter
-from rhc_app.services import allocation
+from rhc_app.services import allocation, oversight
 from rhc_app.services.amendments import trail
 from rhc_app.services.conversations import (
     held_or_completed_by,
@@ -19,6 +19,7 @@ from rhc_app.services.conversations import (
     sign_off,
 )
 from rhc_app.services.errors import CaseworkError
+from rhc_app.services.follow_up import actions_of
 from rhc_app.services.listing import rows
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation, User
@@ -71,6 +72,8 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
             User.organisation_id == user().organisation_id, User.active.is_(True),
             User.role.in_(("worker", "manager")))).scalars().all()
     amendments = trail(db(), conv)
+    extra = {"follow_up": actions_of(db(), conv, uk_time.today_in_london(now)),
+             "oversight": oversight.history(db(), conv)}
     return render_template(
         "conversations/show.html", conv=conv, episode=episode, child=episode.child, row=row,
         amendments=amendments,
@@ -78,7 +81,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         signoff_form=signoff_form, own_record=held_or_completed_by(conv, user()),
         returned_by=db().get(User, conv.returned_by) if conv.returned_by else None,
         timely=uk_time.within_timescale(episode.found_at, conv.held_at),
-        title="Conversation"), status
+        title="Conversation", **extra), status
 
 
 @bp.post("/conversations/<conversation_id>/attempts")

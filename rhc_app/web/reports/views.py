@@ -25,6 +25,7 @@ from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
 from rhc_app.services import datasets
 from rhc_app.services.dashboard import overview
+from rhc_app.services.follow_up import team_overdue
 from rhc_app.store.db import utcnow
 from rhc_app.web.common import audit_event, ring, user
 from rhc_app.web.extensions import db
@@ -58,6 +59,7 @@ def dashboard() -> Any:
     audit_event("team_dashboard_viewed")  # children's names on screen
     db().commit()
     return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
+                           overdue_actions=team_overdue(db(), user(), today_in_london()),
                            title="Team")
 
 
