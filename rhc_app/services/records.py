@@ -22,10 +22,12 @@ from rhc_app.documents.records import (
     PlaceEntry,
     SignOffInfo,
 )
+from rhc_app.documents.strategy_section import DecisionInfo
 from rhc_app.domain.child_summary import SummaryFacts
 from rhc_app.domain.risk_factors import label_for
 from rhc_app.domain.uk_time import london_date
 from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
+from rhc_app.services import strategy
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import normalise_canvas
 from rhc_app.store.models import Conversation, Organisation, User
@@ -141,7 +143,13 @@ def conversation_record(conv: Conversation, producer: User, produced_at: datetim
         worker_name=(holder.name or "") if holder else "",
         worker_role=holder.role.title() if holder else "",
         produced_by=PersonInfo(producer.name or "", producer.role.title(), org.name),
-        signoff=_signoff(conv), amendments=_amendments(conv))
+        signoff=_signoff(conv), amendments=_amendments(conv),
+        strategy_decisions=_strategy_history(conv))
+
+
+def _strategy_history(conv: Conversation) -> list[DecisionInfo]:
+    s = object_session(conv)
+    return strategy.history(s, conv.episode.child) if s is not None else []
 
 
 def _amendments(conv: Conversation) -> list[AmendmentInfo]:

@@ -23,7 +23,7 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
-from rhc_app.services import datasets
+from rhc_app.services import datasets, strategy
 from rhc_app.services.dashboard import overview
 from rhc_app.store.db import utcnow
 from rhc_app.web.common import audit_event, ring, user
@@ -58,6 +58,7 @@ def dashboard() -> Any:
     audit_event("team_dashboard_viewed")  # children's names on screen
     db().commit()
     return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
+                           decisions=strategy.due_decisions(db(), user().organisation, utcnow()),
                            title="Team")
 
 
