@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from rhc_app.domain import strategy
 from rhc_app.domain.uk_time import as_utc, today_in_london
@@ -47,7 +47,8 @@ def notices(s: Session, episode_ids: Iterable[str]) -> dict[str, SeniorManagerNo
 
 def still_missing(s: Session, user: User, now: datetime) -> list[MissingRow]:
     """The episodes with no found time that `user` may open, longest missing first."""
-    found = s.execute(select(Episode, Child).join(Child, Episode.child_id == Child.id)
+    child = aliased(Child)  # episode_filter's subqueries name Child themselves
+    found = s.execute(select(Episode, child).join(child, Episode.child_id == child.id)
                       .where(episode_filter(user), Episode.found_at.is_(None))
                       .order_by(Episode.reported_missing_at)).all()
     rules = rules_for(user.organisation)
@@ -56,14 +57,14 @@ def still_missing(s: Session, user: User, now: datetime) -> list[MissingRow]:
                for cid, ds in decisions_by_child(s, (c.id for _, c in found)).items()}
     today = today_in_london(now)
     out = []
-    for episode, child in found:
+    for episode, kid in found:
         fact = episode_fact(episode)
         due_on = None
-        if episode.in_care and not strategy.covered(fact, decided.get(child.id, [])):
+        if episode.in_care and not strategy.covered(fact, decided.get(kid.id, [])):
             due_on = strategy.in_care_due_on(episode.reported_missing_at, rules)
         notice = told.get(episode.id)
         out.append(MissingRow(
-            episode, child, strategy.missing_words(episode.reported_missing_at, now), due_on,
+            episode, kid, strategy.missing_words(episode.reported_missing_at, now), due_on,
             due_on is not None and today > due_on,
             strategy.senior_manager_due(episode.reported_missing_at, None, now, rules,
                                         told=notice is not None), notice))
