@@ -12,7 +12,7 @@ from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
 from rhc_app.domain import flags, strategy, uk_time
-from rhc_app.services.strategy import decision_fact, decisions_by_child
+from rhc_app.services.strategy import decision_facts_by_child
 from rhc_app.store.models import Child, Conversation, Episode, Organisation, User
 
 LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id,
@@ -69,8 +69,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                                key=lambda p: p.held_at, reverse=True)[:2]
                    for cid, hist in history.items()}
     # A strategy meeting decision recorded since an episode reached the threshold clears its flag.
-    decided = {cid: [decision_fact(d) for d in ds]
-               for cid, ds in decisions_by_child(s, child_ids).items()}
+    decided = decision_facts_by_child(s, child_ids)
     out = []
     for conv, episode, child in found:
         reported = reported_by_child.get(child.id, [])

@@ -16,7 +16,7 @@ from rhc_app.domain.uk_time import as_utc, today_in_london
 from rhc_app.security import audit
 from rhc_app.security.access import episode_filter
 from rhc_app.services.errors import CaseworkError
-from rhc_app.services.strategy import decision_fact, decisions_by_child, episode_fact, rules_for
+from rhc_app.services.strategy import decision_facts_by_child, episode_fact, rules_for
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Child, Episode, SeniorManagerNotice, User
 
@@ -53,8 +53,7 @@ def still_missing(s: Session, user: User, now: datetime) -> list[MissingRow]:
                       .order_by(Episode.reported_missing_at)).all()
     rules = rules_for(user.organisation)
     told = notices(s, (e.id for e, _ in found))
-    decided = {cid: [decision_fact(d) for d in ds]
-               for cid, ds in decisions_by_child(s, (c.id for _, c in found)).items()}
+    decided = decision_facts_by_child(s, (c.id for _, c in found))
     today = today_in_london(now)
     out = []
     for episode, kid in found:

@@ -56,6 +56,12 @@ def decisions_by_child(s: Session, child_ids: Iterable[str]) -> dict[str, list[S
     return out
 
 
+def decision_facts_by_child(s: Session, child_ids: Iterable[str]
+                            ) -> dict[str, list[DecisionFact]]:
+    return {cid: [decision_fact(d) for d in ds]
+            for cid, ds in decisions_by_child(s, child_ids).items()}
+
+
 def child_state(s: Session, org: Organisation, child: Child, now: datetime) -> DecisionState:
     """Counted over all the child's episodes, also those a worker may not open: the counts
     and dates are codes, and the decision is about the child."""

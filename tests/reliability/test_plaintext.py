@@ -16,10 +16,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services.amendments import amend_episode
 from rhc_app.services.children import EpisodeDetails
 from rhc_app.services.conversations import complete, record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft, load_draft
+from rhc_app.services.still_missing import record_senior_manager_told
+from rhc_app.services.strategy import DecisionDetails, record_decision
 from rhc_app.store.models import Amendment, Child, Conversation, Episode, User
 from tests.conftest import PG_URL, Auth, csrf_from, make_case, make_user, now
 from tests.helpers_security import libpq_url, pg_tool
@@ -35,8 +38,11 @@ WEB_CHILD = "Ysolde Canaryhart"
 WEB_REF = "CANARY-WEB-3390"
 AMEND_REF = "CANARY-POL-5521"  # a police reference changed by an episode amendment
 AMEND_REASON = "canary-amend-rz52"
+CHAIR = "Canarina Chairwood"  # strategy meeting decisions and the senior manager told
+NOT_NEEDED = "canary-not-needed-kd30"
+TOLD = "Torvald Canaryboss"
 CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
-            AMEND_REASON]
+            AMEND_REASON, CHAIR, NOT_NEEDED, TOLD]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -67,6 +73,9 @@ def recorded(world, db):
     assert save_canvas(db, worker, conv, canvas, conv.version).applied
     keep_draft(db, worker.id, conv, {**canvas, "areas": {"themes": f"draft {NOTE}"}},
                conv.version)
+    manager = world.user("north", "manager")
+    record_decision(db, manager, episode.child, DecisionDetails("not_needed", reason=NOT_NEEDED))
+    record_senior_manager_told(db, manager, episode, TOLD, now() - timedelta(hours=1))
     db.commit()
     _amended_episode(db, worker)
     return episode
@@ -126,6 +135,13 @@ def _web_activity(app, client, world, db, episode):
         assert r.status_code == 200, url
     page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
     assert PERSON in page  # shown to the worker: the canaries are really there
+    day = today_in_london()
+    r = auth.post(f"/children/{episode.child_id}/strategy-decision",
+                  {"decision": "held", "chair": CHAIR,
+                   "held_on": [str(day.day), str(day.month), str(day.year)]})
+    assert r.status_code == 302
+    page = client.get(f"/children/{episode.child_id}").get_data(as_text=True)
+    assert CHAIR in page and NOT_NEEDED in page
     auth.sign_out()
 
 

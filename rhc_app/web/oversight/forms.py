@@ -36,7 +36,7 @@ class DecisionForm(FlaskForm):
     booked_for = DayMonthYearField("Date the meeting is booked for", widget=GovDateInput(),
                                    description="For example, 27 3 2026", validators=[Optional()])
     reason = TextAreaField("Why a strategy meeting is not needed", widget=GovCharacterCount(),
-                           validators=[Optional(), Length(max=REASON_MAX, message=f"Enter "
+                           validators=[Optional(), Length(max=REASON_MAX, message="Enter "
                                                           "2,000 characters or fewer")])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
