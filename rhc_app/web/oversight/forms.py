@@ -27,15 +27,20 @@ class DecisionForm(FlaskForm):
     decision = RadioField("What was decided?", widget=GovRadioInput(),
                           choices=choices(STRATEGY_DECISIONS), validate_choice=False,
                           validators=[InputRequired("Select what was decided")])
+    # Not revealed by the radios: GOV.UK's conditional reveal puts aria-expanded on a radio,
+    # which axe refuses; each question says which answer it is for instead.
     held_on = DayMonthYearField("Date the meeting was held", widget=GovDateInput(),
-                                description="For example, 27 3 2026", validators=[Optional()])
+                                description="If it was held. For example, 27 3 2026",
+                                validators=[Optional()])
     chair = StringField("Who chaired it", widget=GovTextInput(),
-                        description="Their name and role",
+                        description="If it was held: their name and role",
                         validators=[Optional(), Length(max=CHAIR_MAX, message=f"Enter "
                                                        f"{CHAIR_MAX} characters or fewer")])
     booked_for = DayMonthYearField("Date the meeting is booked for", widget=GovDateInput(),
-                                   description="For example, 27 3 2026", validators=[Optional()])
+                                   description="If it is booked. For example, 27 3 2026",
+                                   validators=[Optional()])
     reason = TextAreaField("Why a strategy meeting is not needed", widget=GovCharacterCount(),
+                           description="If it is not needed (a manager's decision)",
                            validators=[Optional(), Length(max=REASON_MAX, message="Enter "
                                                           "2,000 characters or fewer")])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
