@@ -148,12 +148,15 @@ class DueDecision:
 
 def due_decisions(s: Session, org: Organisation, now: datetime) -> list[DueDecision]:
     """Children whose decision is due or overdue, most overdue first (the team dashboard)."""
-    rows = s.execute(select(Episode).where(Episode.organisation_id == org.id,
-                                           Episode.reported_missing_at >= now - LOOKBACK)
-                     ).scalars().all()
+    # Codes and times only: no sealed column is read for the whole organisation's episodes.
+    rows = s.execute(select(Episode.id, Episode.child_id, Episode.reported_missing_at,
+                            Episode.found_at, Episode.in_care)
+                     .where(Episode.organisation_id == org.id,
+                            Episode.reported_missing_at >= now - LOOKBACK)).all()
     by_child: dict[str, list[EpisodeFact]] = defaultdict(list)
     for e in rows:
-        by_child[e.child_id].append(episode_fact(e))
+        by_child[e.child_id].append(EpisodeFact(e.id, e.reported_missing_at, e.found_at,
+                                                e.in_care))
     decisions = s.execute(select(StrategyDecision).where(
         StrategyDecision.organisation_id == org.id,
         StrategyDecision.recorded_at >= now - LOOKBACK)).scalars().all()
