@@ -27,6 +27,8 @@ from rhc_app.documents.records import (
     timeliness,
     yes_no,
 )
+from rhc_app.documents.strategy_section import SECTION_TITLE as STRATEGY_SECTION
+from rhc_app.documents.strategy_section import decisions
 from rhc_app.domain.uk_time import age_on, format_date, format_datetime, london_date
 from rhc_app.domain.vocabulary import AREAS, NOT_RECORDED, POLICE_RISKS, label_of
 
@@ -55,6 +57,7 @@ SECTION_TITLES: tuple[str, ...] = (
     "Risk factors",
     *(title for _, title in AREA_SECTIONS_AFTER_RISKS),
     "Actions and referrals",
+    STRATEGY_SECTION,
     "Summary for the child",
     "Amendments",
     "Sign-off",
@@ -225,6 +228,8 @@ def _actions(st: _Story, r: ConversationRecord) -> None:
         st.empty()
     if r.follow_up and r.actions and r.actions[-1][0] == ACTION_DETAILS_LABEL:
         st.field(ACTION_DETAILS_LABEL, r.actions[-1][1])
+    st.heading(STRATEGY_SECTION)
+    st.items.extend(decisions(r.strategy_decisions, st.s))
     st.heading("Summary for the child")
     st.text(r.child_summary)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from rhc_app.domain.uk_time import as_utc, due_at, format_duration, within_timescale
 from rhc_app.domain.vocabulary import (
@@ -23,6 +24,9 @@ from rhc_app.domain.vocabulary import (
     YES_NO_UNSURE,
     label_of,
 )
+
+if TYPE_CHECKING:  # the section's own module holds its record type (and needs reportlab)
+    from rhc_app.documents.strategy_section import DecisionInfo
 
 #: The action line that carries the "Details of actions" box, not a ticked action.
 ACTION_DETAILS_LABEL = "Details"
@@ -196,12 +200,13 @@ class ConversationRecord:
     amendments: Sequence[AmendmentInfo] = ()  # oldest first
     follow_up: Sequence[FollowUpInfo] = ()  # the actions followed up, open ones first
     oversight: Sequence[OversightInfo] = ()  # every sign-off and return, oldest first
+    strategy_decisions: Sequence[DecisionInfo] = ()  # the child's, newest first
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a document cannot be changed after it is described.
         object.__setattr__(self, "areas", dict(self.areas))
         for name in ("people", "places", "risk_factors", "actions", "amendments", "attempts",
-                     "follow_up", "oversight"):
+                     "follow_up", "oversight", "strategy_decisions"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def area(self, key: str) -> str:

@@ -49,8 +49,8 @@ def flags_for(*, episode_count_30d: int, repeat: bool, police_risk: str | None,
               window_days: int = 30) -> list[Flag]:
     out: list[Flag] = []
     if repeat:  # the count is over the organisation's window, which need not be 30 days
-        out.append(Flag("repeat", f"{episode_count_30d} episodes in {window_days} days: a "
-                        "strategy meeting should be considered", "red"))
+        out.append(Flag("repeat", f"{episode_count_30d} episodes in {window_days} days: record "
+                        "a strategy meeting decision", "red"))
     if police_risk == "high":
         out.append(Flag("high_risk", "High police risk grade", "red"))
     if found_at is None:

@@ -126,3 +126,29 @@ SIGN_OFF_DECISIONS: dict[str, str] = {
     "signed_off": "Signed off",
     "returned": "Returned to the worker",
 }
+# -- strategy meeting decisions and the still-missing list (issue 13, decisions) -------------
+#: What a manager or worker decided about a strategy meeting. "not_needed" is a manager's.
+STRATEGY_DECISIONS: dict[str, str] = {
+    "held": "Strategy meeting held",
+    "booked": "Strategy meeting booked",
+    "not_needed": "Strategy meeting not needed",
+}
+STRATEGY_DECISIONS_MANAGER_ONLY = ("not_needed",)
+
+#: Why a decision is needed.
+STRATEGY_PROMPTS: dict[str, str] = {
+    "repeat": "Missing often: the episode that reached the threshold",
+    "in_care": "A child in care missing: a strategy meeting is due by the set day of missing",
+    "booked_not_held": "The meeting's booked date has passed: record that it was held, or "
+                       "book it again",
+}
+
+#: Where a child's strategy meeting decision stands.
+STRATEGY_STATES: dict[str, str] = {
+    "none": "No decision needed",
+    "booked": "Meeting booked",
+    "due": "Decision due",
+    "overdue": "Decision overdue",
+}
+STRATEGY_STATE_COLOURS: dict[str, str] = {"none": "grey", "booked": "blue", "due": "yellow",
+                                          "overdue": "red"}

@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
-from rhc_app.domain import flags, uk_time
+from rhc_app.domain import flags, strategy, uk_time
+from rhc_app.services.strategy import decision_facts_by_child
 from rhc_app.store.models import Child, Conversation, Episode, Organisation, User
 
 LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id,
@@ -67,11 +68,15 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
     latest_held = {cid: sorted((p for p in hist if p.worker_id and p.held_at),
                                key=lambda p: p.held_at, reverse=True)[:2]
                    for cid, hist in history.items()}
+    # A strategy meeting decision recorded since an episode reached the threshold clears its flag.
+    decided = decision_facts_by_child(s, child_ids)
     out = []
     for conv, episode, child in found:
         reported = reported_by_child.get(child.id, [])
         at = episode.reported_missing_at
         count = flags.episodes_in_window(reported, at, window)
+        repeat = flags.is_repeat(count, threshold) and not strategy.covered(
+            strategy.EpisodeFact(episode.id, at), decided.get(child.id, []))
         # The worker the child last spoke to in another conversation (continuity).
         cont = flags.continuity_worker([flags.PastConversation(p.worker_id, p.held_at)
                                         for p in latest_held.get(child.id, []) if p.id != conv.id])
@@ -79,7 +84,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                                                                         "not_completed") else None)
         state = uk_time.clock(episode.found_at, now, stopped)
         out.append(Row(conv, episode, child, state, flags.flags_for(
-            episode_count_30d=count, repeat=flags.is_repeat(count, threshold), window_days=window,
+            episode_count_30d=count, repeat=repeat, window_days=window,
             police_risk=episode.police_risk, found_at=episode.found_at,
             consent_to_share=conv.consent_to_share, status=conv.status,
             continuity_name=names.get(cont) if cont else None,

@@ -24,11 +24,12 @@ from rhc_app.documents.records import (
     PlaceEntry,
     SignOffInfo,
 )
+from rhc_app.documents.strategy_section import DecisionInfo
 from rhc_app.domain.child_summary import SummaryFacts
 from rhc_app.domain.risk_factors import label_for
 from rhc_app.domain.uk_time import london_date, today_in_london
 from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
-from rhc_app.services import follow_up, oversight
+from rhc_app.services import follow_up, oversight, strategy
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import normalise_canvas
 from rhc_app.store.models import Conversation, Organisation, User
@@ -145,7 +146,8 @@ def conversation_record(conv: Conversation, producer: User, produced_at: datetim
         worker_role=holder.role.title() if holder else "",
         produced_by=PersonInfo(producer.name or "", producer.role.title(), org.name),
         signoff=_signoff(conv), amendments=_amendments(conv),
-        follow_up=_follow_up(conv, produced_at), oversight=_oversight(conv))
+        follow_up=_follow_up(conv, produced_at), oversight=_oversight(conv),
+        strategy_decisions=_strategy_history(conv))
 
 
 def _follow_up(conv: Conversation, produced_at: datetime) -> list[FollowUpInfo]:
@@ -165,6 +167,11 @@ def _oversight(conv: Conversation) -> list[OversightInfo]:
         return []
     return [OversightInfo(at=e.at, by=e.by, decision=e.label, comment=e.comment)
             for e in oversight.history(s, conv)]
+
+
+def _strategy_history(conv: Conversation) -> list[DecisionInfo]:
+    s = object_session(conv)
+    return strategy.history(s, conv.episode.child) if s is not None else []
 
 
 def _amendments(conv: Conversation) -> list[AmendmentInfo]:

@@ -17,7 +17,7 @@ ID_PARAMS = {"conversation_id", "child_id", "episode_id", "user_id"}
 CASE_PARAMS = {"conversation_id", "child_id", "episode_id"}
 FILL = {"kind": "police", "action": "disable"}
 MANAGER_ONLY = {"conversations.allocate", "conversations.share",
-                "conversations.sign_off_conversation",
+                "conversations.sign_off_conversation", "oversight.senior_manager_told",
                 # and only for an account awaiting approval (tests/reliability/test_attack_admin_reach.py)
                 "reports.approve_account", "reports.refuse_account"}
 

@@ -15,11 +15,14 @@ from sqlalchemy import delete, func, select, text
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.uk_time import today_in_london
+from rhc_app.services import strategy
 from rhc_app.services.children import ChildDetails, add_child
 from rhc_app.services.conversations import record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft
 from rhc_app.services.follow_up import ActionChange, add_action
 from rhc_app.services.oversight import record_decision
+from rhc_app.services.still_missing import record_senior_manager_told
+from rhc_app.services.strategy import DecisionDetails
 from rhc_app.store.db import make_engine, make_sessionmaker, sealed_fields
 from rhc_app.store.migrate import upgrade
 from rhc_app.store.models import (
@@ -93,6 +96,12 @@ def _populate(db, world):
     other = make_case(db, worker, name="Sam Declined", ref="BK-3")
     record_outcome(db, worker, other.conversation, "declined", t - timedelta(hours=1),
                    reason="Did not want to talk today")
+    manager = world.user("north", "manager")
+    strategy.record_decision(db, manager, episode.child, DecisionDetails(
+        "held", meeting_on=today_in_london(), chair="Una Chairperson"))
+    strategy.record_decision(db, manager, episode.child, DecisionDetails(
+        "not_needed", reason="The safety plan is working"))
+    record_senior_manager_told(db, manager, episode, "Vic Seniormanager", t - timedelta(hours=1))
     db.commit()
     return conv
 

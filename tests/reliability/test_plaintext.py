@@ -22,6 +22,8 @@ from rhc_app.services.amendments import amend_episode
 from rhc_app.services.children import EpisodeDetails
 from rhc_app.services.conversations import complete, record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft, load_draft
+from rhc_app.services.still_missing import record_senior_manager_told
+from rhc_app.services.strategy import DecisionDetails, record_decision
 from rhc_app.store.models import (
     Amendment,
     Child,
@@ -47,8 +49,11 @@ AMEND_REF = "CANARY-POL-5521"  # a police reference changed by an episode amendm
 AMEND_REASON = "canary-amend-rz52"
 OUTCOME = "canary-outcome-kv93"  # an action's outcome note
 COMMENT = "canary-signoff-wd28"  # a manager's comment on returning the record
+CHAIR = "Canarina Chairwood"  # strategy meeting decisions and the senior manager told
+NOT_NEEDED = "canary-not-needed-kd30"
+TOLD = "Torvald Canaryboss"
 CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
-            AMEND_REASON, OUTCOME, COMMENT]
+            AMEND_REASON, OUTCOME, COMMENT, CHAIR, NOT_NEEDED, TOLD]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -84,6 +89,9 @@ def recorded(world, db):
         detail=f"with {PERSON}"), today_in_london())
     oversight.record_decision(db, world.user("north", "manager"), conv, "returned", COMMENT,
                               now())
+    manager = world.user("north", "manager")
+    record_decision(db, manager, episode.child, DecisionDetails("not_needed", reason=NOT_NEEDED))
+    record_senior_manager_told(db, manager, episode, TOLD, now() - timedelta(hours=1))
     db.commit()
     _amended_episode(db, worker)
     return episode
@@ -145,6 +153,13 @@ def _web_activity(app, client, world, db, episode):
         assert r.status_code == 200, url
     page = client.get(f"/conversations/{conv_id}/canvas").get_data(as_text=True)
     assert PERSON in page  # shown to the worker: the canaries are really there
+    day = today_in_london()
+    r = auth.post(f"/children/{episode.child_id}/strategy-decision",
+                  {"decision": "held", "chair": CHAIR,
+                   "held_on": [str(day.day), str(day.month), str(day.year)]})
+    assert r.status_code == 302
+    page = client.get(f"/children/{episode.child_id}").get_data(as_text=True)
+    assert CHAIR in page and NOT_NEEDED in page
     auth.sign_out()
 
 

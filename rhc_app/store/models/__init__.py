@@ -6,6 +6,7 @@ in plaintext is categorical or a time the reports and lists must query on.
   amendments.
 * ``audit.py``: web sessions, the audit log, the key check value.
 * ``follow_up.py``: actions and referrals, and the sign-off history.
+* ``decisions.py``: strategy meeting decisions, senior managers told of a long absence.
 
 Import every model from here (``from rhc_app.store.models import Child``): Alembic's
 metadata and SEALED_MODELS need them all loaded.
@@ -24,14 +25,15 @@ from rhc_app.store.models.cases import (
     Draft,
     Episode,
 )
+from rhc_app.store.models.decisions import SeniorManagerNotice, StrategyDecision
 from rhc_app.store.models.follow_up import FollowUpAction, SignOffEntry
 from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, SignInThrottle, User
 
 __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
            "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare", "Draft",
-           "Episode", "FollowUpAction", "KeyCheck", "Organisation", "SignInThrottle",
-           "SignOffEntry", "User", "WebSession"]
+           "Episode", "FollowUpAction", "KeyCheck", "Organisation", "SeniorManagerNotice",
+           "SignInThrottle", "SignOffEntry", "StrategyDecision", "User", "WebSession"]
 
 SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,
                                          ContactAttempt, Draft, Amendment, FollowUpAction,
-                                         SignOffEntry)
+                                         SignOffEntry, StrategyDecision, SeniorManagerNotice)

@@ -26,7 +26,10 @@ class Organisation(IdMixin, Base):
     # documents' default); team_contact: how a child reaches their worker's team.
     DEFAULTS = {"repeat_threshold": 3, "repeat_window_days": 30, "require_signoff": False,
                 "extra_risk_factors": {}, "small_count_threshold": 5,
-                "handling_instructions": "", "team_contact": ""}
+                "handling_instructions": "", "team_contact": "",
+                # Strategy meetings and the still-missing list (domain/strategy.py).
+                "decision_working_days": 5, "in_care_meeting_day": 3,
+                "senior_manager_hours": 72}
 
     def setting(self, key: str) -> Any:
         return (self.settings or {}).get(key, self.DEFAULTS[key])

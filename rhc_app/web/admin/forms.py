@@ -42,6 +42,23 @@ class SettingsForm(FlaskForm):
         "Window in days", widget=GovTextInput(),
         validators=[InputRequired("Enter a number of days"),
                     NumberRange(1, 365, "Enter a number of days from 1 to 365")])
+    decision_working_days = IntegerField(
+        "Working days to record a strategy meeting decision", widget=GovTextInput(),
+        description="After an episode reaches the number above: held, booked or not needed "
+                    "(empty for 5, so a weekly missing meeting falls inside it)",
+        validators=[Optional(),
+                    NumberRange(1, 20, "Enter a number of working days from 1 to 20")])
+    in_care_meeting_day = IntegerField(
+        "Day of missing by which a strategy meeting is due for a child in care",
+        widget=GovTextInput(), description="Day 1 is the day the child was reported missing "
+                                           "(empty for 3)",
+        validators=[Optional(),
+                    NumberRange(1, 14, "Enter a day from 1 to 14")])
+    senior_manager_hours = IntegerField(
+        "Hours missing before a senior manager must be told", widget=GovTextInput(),
+        description="For any child still missing (empty for 72)",
+        validators=[Optional(),
+                    NumberRange(1, 336, "Enter a number of hours from 1 to 336")])
     require_signoff = BooleanField("A manager must sign off each conversation before it counts as complete",
                                    widget=GovCheckboxInput())
     handling_instructions = TextAreaField(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from rhc_app.security import audit
 from rhc_app.services import invitations
 from rhc_app.services import users as accounts
-from rhc_app.store.models import User
+from rhc_app.store.models import Organisation, User
 from rhc_app.web.admin import bp
 from rhc_app.web.admin.forms import SettingsForm, UserForm
 from rhc_app.web.common import apply, user
@@ -93,6 +93,9 @@ def _one_time_password_page(member: User, issued: invitations.Issued, title: str
                            approvers=invitations.others_who_can_approve(db(), member))
 
 
+STRATEGY_SETTINGS = ("decision_working_days", "in_care_meeting_day", "senior_manager_hours")
+
+
 @bp.route("/admin/settings", methods=["GET", "POST"])
 def settings() -> Any:
     org = user().organisation
@@ -100,6 +103,7 @@ def settings() -> Any:
         "repeat_threshold": org.setting("repeat_threshold"),
         "repeat_window_days": org.setting("repeat_window_days"),
         "require_signoff": bool(org.setting("require_signoff")),
+        **{k: org.setting(k) for k in STRATEGY_SETTINGS},
         "handling_instructions": org.setting("handling_instructions"),
         "team_contact": org.setting("team_contact")})
     if form.validate_on_submit():
@@ -108,7 +112,10 @@ def settings() -> Any:
                         "require_signoff": bool(form.require_signoff.data),
                         "handling_instructions": " ".join(
                             (form.handling_instructions.data or "").split()),
-                        "team_contact": " ".join((form.team_contact.data or "").split())}
+                        "team_contact": " ".join((form.team_contact.data or "").split()),
+                        # Empty: the usual value.
+                        **{k: Organisation.DEFAULTS[k] if form[k].data is None else form[k].data
+                           for k in STRATEGY_SETTINGS}}
         audit.record(db(), "org_settings_changed", user_id=user().id, org_id=org.id,
                      record_type="organisation", record_id=org.id)
         db().commit()

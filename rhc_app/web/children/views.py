@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from rhc_app.security.access import child_filter, episode_filter
+from rhc_app.services import strategy
 from rhc_app.services.amendments import amend_episode
 from rhc_app.services.children import (
     ChildDetails,
@@ -18,6 +19,7 @@ from rhc_app.services.children import (
     find_children,
     update_episode,
 )
+from rhc_app.store.db import utcnow
 from rhc_app.store.models import Child, Conversation, Episode
 from rhc_app.web.children import bp
 from rhc_app.web.children.forms import ChildForm, EpisodeAmendmentForm, EpisodeForm, FindChildForm
@@ -74,7 +76,9 @@ def show_child(child_id: str) -> Any:
     audit_event("child_viewed", record_type="child", record_id=child.id)
     db().commit()
     return render_template("children/child.html", child=child, rows=rows, others=others,
-                           title="Child")
+                           title="Child", strategy_history=strategy.history(db(), child),
+                           strategy_state=strategy.child_state(db(), user().organisation, child,
+                                                         utcnow()))
 
 
 def _episode_details(form: EpisodeForm) -> EpisodeDetails:

@@ -23,7 +23,7 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
-from rhc_app.services import datasets
+from rhc_app.services import datasets, strategy
 from rhc_app.services.dashboard import overview
 from rhc_app.services.follow_up import team_overdue
 from rhc_app.store.db import utcnow
@@ -60,6 +60,7 @@ def dashboard() -> Any:
     db().commit()
     return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
                            overdue_actions=team_overdue(db(), user(), today_in_london()),
+                           decisions=strategy.due_decisions(db(), user().organisation, utcnow()),
                            title="Team")
 
 
