@@ -23,7 +23,7 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
-from rhc_app.services import datasets
+from rhc_app.services import datasets, figure_lists
 from rhc_app.services.dashboard import overview
 from rhc_app.store.db import utcnow
 from rhc_app.web.common import audit_event, ring, user
@@ -55,10 +55,12 @@ def _format() -> str:
 @bp.get("/team")
 def dashboard() -> Any:
     o = overview(db(), user().organisation, utcnow())
+    months = figures.month_dates(today_in_london(), 6)
+    timeliness = figure_lists.by_worker_and_month(db(), user().organisation, months)
     audit_event("team_dashboard_viewed")  # children's names on screen
     db().commit()
     return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
-                           title="Team")
+                           timeliness=timeliness, months=months, title="Team")
 
 
 def _year() -> int:
@@ -70,9 +72,10 @@ def _year() -> int:
     return int(raw)
 
 
-def _tables(year: int) -> dict[str, dict[int, figures.QuarterlyTable]]:
+def _tables(year: int, offered: bool = False) -> dict[str, dict[int, figures.QuarterlyTable]]:
     org = user().organisation
-    by_year = {y: datasets.quarterly_tables(db(), org, y) for y in (year, year - 1)}
+    by_year = {y: datasets.quarterly_tables(db(), org, y, offered=offered)
+               for y in (year, year - 1)}
     return {cohort: {y: by_year[y][cohort] for y in by_year} for cohort in ("all", "in-care")}
 
 
@@ -89,7 +92,7 @@ def quarterly() -> Any:
     cohort = request.args.get("cohort", "all")
     if fmt == "csv" and cohort not in ("all", "in-care"):
         abort(400)
-    tables = _tables(year)
+    tables = _tables(year, offered=fmt == "page")
     org = user().organisation
     audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
                  detail=f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
@@ -121,6 +124,8 @@ def quarterly() -> Any:
                                                percent=measure.startswith("%")))
     return render_template("reports/quarterly.html", year=year, label=label, tables=tables,
                            charts=chart_list, columns=figures.COLUMNS,
+                           periods={y: figures.quarter_dates(y) for y in (year, year - 1)},
+                           measure_figures=figures.MEASURE_FIGURES,
                            prev_label=figures.financial_year_label(year - 1),
                            title=f"Quarterly figures {label}")
 
@@ -190,4 +195,5 @@ def upload() -> Any:
                            title="Import the standard dataset"), 400 if errors else 200
 
 
-from rhc_app.web.reports import accounts  # noqa: E402  (registers the account approval views on bp)
+# Registered on bp by importing them: account approval, the lists behind the figures.
+from rhc_app.web.reports import accounts, figures_lists  # noqa: E402,F401
