@@ -35,8 +35,10 @@ def _scope() -> figure_lists.Scope:
     return figure_lists.Scope(start, end, cohort, worker)
 
 
-@bp.get("/reports/figures/<figure>")
-def figure_list(figure: str) -> Any:
+@bp.get("/reports/figures")
+def figure_list() -> Any:
+    # In the query, not the path: every part of the link is a code checked here.
+    figure = request.args.get("figure", "")
     if figure not in vocabulary.FIGURES:
         abort(404)
     scope = _scope()
