@@ -128,3 +128,6 @@ CLOSE_REASONS: dict[str, str] = {
     "offered_three_times": "Offered three times",
     "other": "Other",
 }
+
+#: Care status as the weekly missing meeting shows it (from the latest episode).
+CARE_STATUSES: dict[str, str] = {"in_care": "In care", "at_home": "At home"}

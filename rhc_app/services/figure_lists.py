@@ -114,7 +114,7 @@ def listed(s: Session, org: Organisation, figure: str, scope: Scope) -> list[Lis
     if figure == "children":  # one row a child: its latest episode in the period
         latest = {child.id: (e, c, child) for e, c, child in found}
         found = sorted(latest.values(), key=lambda r: (r[0].reported_missing_at, r[0].id))
-    names = _worker_names(s, org)
+    names = worker_names(s, org)
     return [ListedEpisode(child.case_reference or "", e.reported_missing_at, e.found_at,
                           c.offered_at, c.held_at, c.status, bool(e.in_care),
                           names.get(c.worker_id or ""), e.id, c.id, child.id)
@@ -130,7 +130,7 @@ def list_for_manager(s: Session, manager: User, figure: str, scope: Scope
     return rows
 
 
-def _worker_names(s: Session, org: Organisation) -> dict[str, str]:
+def worker_names(s: Session, org: Organisation) -> dict[str, str]:
     users = s.execute(select(User).where(User.organisation_id == org.id)).scalars()
     return {u.id: u.name or "" for u in users}
 
@@ -162,7 +162,7 @@ def by_worker_and_month(s: Session, org: Organisation, months: list[tuple[date, 
             key = worker_id or NOT_ALLOCATED
             counts.setdefault(key, {})[i] = dict(zip(TIMELINESS_FIGURES, map(int, values),
                                                      strict=True))
-    names = _worker_names(s, org)
+    names = worker_names(s, org)
     empty = dict.fromkeys(TIMELINESS_FIGURES, 0)
     out = [WorkerMonth(w, names.get(w, "Not allocated") if w != NOT_ALLOCATED
                        else "Not allocated",

@@ -195,5 +195,6 @@ def upload() -> Any:
                            title="Import the standard dataset"), 400 if errors else 200
 
 
-# Registered on bp by importing them: account approval, the lists behind the figures, closing.
-from rhc_app.web.reports import accounts, closing, figures_lists  # noqa: E402,F401
+# Registered on bp by importing them: account approval, the lists behind the figures, closing
+# an offer, the weekly missing meeting.
+from rhc_app.web.reports import accounts, closing, figures_lists, weekly  # noqa: E402,F401
