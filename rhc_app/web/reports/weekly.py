@@ -65,8 +65,9 @@ def weekly_meeting() -> Any:
     if week is None:
         return render_template("reports/weekly.html", form=form, week=None, sections=[],
                                title="Weekly missing meeting"), 400
-    if form.day.data is None:
+    if form.day.data is None:  # show the week's Monday in the boxes
         form.day.data = week.monday
+        form.day.raw_data = [str(week.monday.day), str(week.monday.month), str(week.monday.year)]
     org = user().organisation
     sections = weekly.meeting(db(), org, week, utcnow())
     audit_event("report_weekly_meeting", detail=f"{week.monday} {fmt}")
