@@ -1,7 +1,7 @@
-"""A manager opens a figure's list from the team page's timeliness table, then the weekly
-missing meeting from the team page, chooses a week with the
-date input, steps to the week before, and types a date that does not
-exist. Every page is checked with axe and for sideways scrolling."""
+"""The manager's pages of issue 13 in a browser: a figure's list opened from the team page's
+timeliness table; the weekly missing meeting (chosen with the date input, the week before, a
+date that does not exist); closing a declined offer with a reason. Every page is checked
+with axe and for sideways scrolling, at tablet and phone size."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from rhc_app.store.models import Episode
+from rhc_app.store.models import Conversation, Episode
 from tests.conftest import make_case
 
 from .conftest import check_page, open_and_sign_in
@@ -74,4 +74,29 @@ def test_weekly_meeting_pages(page: Page, viewport: str, live_server: str, world
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("must be a real date")
     expect(group.get_by_label("Day")).to_have_value("31")
+    check_page(page)
+
+
+def test_closing_an_offer(page: Page, viewport: str, live_server: str, world, db,  # type: ignore[no-untyped-def]
+                          ) -> None:
+    episode = make_case(db, world.user("north", "worker"), name="Lark Declined", ref="CLOSE-1")
+    conv = db.get(Conversation, episode.conversation.id)
+    conv.status = conv.outcome = "declined"
+    db.commit()
+    open_and_sign_in(page, live_server, world.user("north", "manager").email)
+    page.goto(f"{live_server}/conversations/{conv.id}")
+    page.get_by_role("link", name="Close with no further offer").click()
+    expect(page.get_by_role("heading", name="Close with no further offer", level=1)).to_be_visible()
+    check_page(page)
+    page.get_by_label("Other").check()
+    page.get_by_role("button", name="Close with no further offer").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Confirm the conversation will not be offered again")
+    expect(page.get_by_label("Other")).to_be_checked()
+    check_page(page)
+    page.get_by_label("Offered three times").check()
+    page.get_by_label("I confirm this conversation will not be offered again").check()
+    page.get_by_role("button", name="Close with no further offer").click()
+    expect(page.get_by_role("heading", name="Closed: no further offer")).to_be_visible()
+    expect(page.locator("#closed")).to_contain_text("Offered three times")
     check_page(page)
