@@ -52,3 +52,16 @@ def test_quarter_and_month_periods():
     assert figures.month_dates(date(2025, 2, 10), 3) == [
         (date(2024, 12, 1), date(2024, 12, 31)), (date(2025, 1, 1), date(2025, 1, 31)),
         (date(2025, 2, 1), date(2025, 2, 28))]
+
+
+def test_shared_copies_hide_a_percentage_made_from_a_small_count():
+    from rhc_app.domain import disclosure
+
+    base = {"children": 9, "episodes": 9, "offered": 9, "accepted": 9, "declined": 0,
+            "within": 9}
+    counts = [{**base, "offered_within": n} for n in (2, 9, 0, 9, 9)]
+    table = figures.with_offered_rows(figures.table_from_counts(2024, "all", counts), counts)
+    rows = {r[0]: r[1:] for r in disclosure.table_rows(table, 5)}
+    assert rows["RHC Offered Within 72 Hours"] == ["<5", "9", "0", "9", "9"]
+    assert rows["% Offered Within 72 Hours"] == [disclosure.NOT_SHOWN, "100.0%", "0.0%",
+                                                 "100.0%", "100.0%"]

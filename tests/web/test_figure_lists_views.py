@@ -2,10 +2,12 @@
 and administrators are refused, and malformed links are refused before anything is audited."""
 
 import html as html_lib
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pyotp
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from rhc_app.store.models import AuditEvent, User
@@ -86,3 +88,17 @@ def test_malformed_links_are_refused_and_not_audited(world, auth, client, db):
         assert client.get(url).status_code == 400, url
     assert client.get("/reports/figures?figure=names&start=2024-04-01&end=2024-06-30").status_code == 404
     assert _audits(db, "figure_listed") == 0
+
+
+def test_the_committee_paper_shows_offered_within_72_hours_with_small_counts_hidden(
+        world, auth, client, db):
+    make_case(db, world.user("north", "worker"), ref="PDF-1", reported_hours_ago=30)
+    auth.sign_in(world.user("north", "manager"))
+    now = datetime.now(UTC)
+    year = now.year if now.month >= 4 else now.year - 1
+    pdf = client.get(f"/reports/quarterly?year={year}&format=pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "RHC Offered Within 72 Hours" in text and "% Offered Within 72 Hours" in text
+    assert "Offered within 72 hours: offered no more than 72 hours" in text
+    csv_text = client.get(f"/reports/quarterly?year={year}&format=csv&cohort=all").get_data(as_text=True)
+    assert "Offered Within" not in csv_text  # the CSV is the table as Gateshead publishes it

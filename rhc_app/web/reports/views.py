@@ -92,7 +92,8 @@ def quarterly() -> Any:
     cohort = request.args.get("cohort", "all")
     if fmt == "csv" and cohort not in ("all", "in-care"):
         abort(400)
-    tables = _tables(year, offered=fmt == "page")
+    # The CSV is Gateshead's table as published; the page and the paper add offered in time.
+    tables = _tables(year, offered=fmt != "csv")
     org = user().organisation
     audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
                  detail=f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
@@ -111,8 +112,10 @@ def quarterly() -> Any:
                  for c in tables for y in (year, year - 1)]
         pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
                                org.name, parts, utcnow(),
-                               ["Within timescale: held within 72 hours of the time found. "
-                                "An episode counts in the quarter the child was reported missing.",
+                               ["Within timescale: accepted and held within 72 hours of the "
+                                "time found. Offered within 72 hours: offered no more than 72 "
+                                "hours after the time found, whatever the answer. An episode "
+                                "counts in the quarter the child was reported missing.",
                                 disclosure.note(threshold)])
         return _download(pdf, "application/pdf", f"rhc-quarterly-{year}.pdf")
     chart_list = []
