@@ -49,6 +49,11 @@ def test_manager_closes_with_a_reason_and_it_leaves_offer_again(world, auth, cli
     r = auth.post(url, {"reason": "offered_three_times", "confirm": "y"})
     assert r.status_code == 400 and "already closed" in r.get_data(as_text=True)
     assert _closures(db) == 1
+    assert "offered again since" not in show
+    conv = db.get(Conversation, moved)
+    conv.status = "offered"  # offered again after all: the closure stays, said to be past
+    db.commit()
+    assert "It has been offered again since" in client.get(f"/conversations/{moved}").get_data(as_text=True)
 
 
 def test_bad_input_shows_errors_and_changes_nothing(world, auth, client, db):
