@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from rhc_app.domain.figures import COLUMNS, MEASURES, QuarterlyTable, csv_text
+from rhc_app.domain.figures import COLUMNS, MEASURES, OFFERED_MEASURES, QuarterlyTable, csv_text
 
 DEFAULT_THRESHOLD = 5
 WITHHELD = "Withheld: fewer than {n} children"
 NOT_SHOWN = "suppressed"
 
 # The percentage rows and the counts each is made from (as figures.table_from_counts).
-_PERCENT_FROM = {MEASURES[4]: (MEASURES[3], MEASURES[2]), MEASURES[7]: (MEASURES[6], MEASURES[3])}
+_PERCENT_FROM = {MEASURES[4]: (MEASURES[3], MEASURES[2]), MEASURES[7]: (MEASURES[6], MEASURES[3]),
+                 OFFERED_MEASURES[1]: (OFFERED_MEASURES[0], MEASURES[2])}
 
 
 def note(threshold: int) -> str:

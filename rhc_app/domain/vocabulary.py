@@ -152,3 +152,25 @@ STRATEGY_STATES: dict[str, str] = {
 }
 STRATEGY_STATE_COLOURS: dict[str, str] = {"none": "grey", "booked": "blue", "due": "yellow",
                                           "overdue": "red"}
+# -- figures (issue 13): the figures a manager lists, and why an offer is closed ----------
+
+#: Each figure a manager can list the episodes behind, in the words of the reports.
+FIGURES: dict[str, str] = {
+    "children": "Missing children",
+    "episodes": "Missing episodes",
+    "offered": "Conversation offered",
+    "accepted": "Conversation accepted",
+    "declined": "Conversation declined",
+    "within": "Held within 72 hours (accepted and held within 72 hours of the time found)",
+    "offered_within": "Offered within 72 hours of the time found",
+}
+
+#: Why a declined or not completed conversation will not be offered again.
+CLOSE_REASONS: dict[str, str] = {
+    "moved_out_of_area": "No further offer: child moved out of area",
+    "offered_three_times": "Offered three times",
+    "other": "Other",
+}
+
+#: Care status as the weekly missing meeting shows it (from the latest episode).
+CARE_STATUSES: dict[str, str] = {"in_care": "In care", "at_home": "At home"}

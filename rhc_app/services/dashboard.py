@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from rhc_app.services.closing import closed_conversation_ids
 from rhc_app.services.listing import Row, rows
 from rhc_app.store.models import Conversation, Organisation
 
@@ -28,6 +29,7 @@ class Overview:
 def overview(s: Session, org: Organisation, now: datetime) -> Overview:
     o = Overview()
     seen_repeat: set[str] = set()
+    closed = closed_conversation_ids(s, org)  # no further offer: not live work
     for r in rows(s, org, Conversation.organisation_id == org.id, now, limit=2000):
         status = r.conversation.status
         codes = {f.code for f in r.flags}
@@ -44,7 +46,7 @@ def overview(s: Session, org: Organisation, now: datetime) -> Overview:
         if "repeat" in codes and r.child.id not in seen_repeat:
             seen_repeat.add(r.child.id)
             o.repeat.append(r)
-        if status in ("declined", "not_completed"):
+        if status in ("declined", "not_completed") and r.conversation.id not in closed:
             o.offer_again.append(r)
         if r.conversation.worker_id is None:
             o.unallocated.append(r)

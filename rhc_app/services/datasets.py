@@ -7,16 +7,17 @@ No Flask: the `rhc` commands and the report pages both call these.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import ethnicity as ethnic_groups
-from rhc_app.domain import figures, uk_time
+from rhc_app.domain import figures
 from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.figures import EpisodeFacts
+from rhc_app.services import figure_lists
 from rhc_app.services.dataset_import import ImportSummary, import_rows, validate
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
@@ -24,8 +25,7 @@ __all__ = ["ImportSummary", "export_rows", "facts", "held_facts", "import_rows",
            "quarterly_counts", "quarterly_tables", "validate"]
 
 
-def _london_day_start(d: date) -> datetime:
-    return uk_time.from_london(datetime.combine(d, time(0)))  # UK midnight never falls in a gap
+_london_day_start = figure_lists.london_day_start
 
 
 def facts(s: Session, org: Organisation, start: date, end: date, *, personal: bool = False
@@ -66,16 +66,6 @@ def _quarter_starts(year: int) -> list[datetime]:
     return [_london_day_start(d) for d in days]
 
 
-def _within_72_hours(dialect: str) -> Any:
-    """Held no earlier than found and at most 72 hours after (uk_time.within_timescale)."""
-    if dialect == "sqlite":
-        seconds = (func.julianday(Conversation.held_at) - func.julianday(Episode.found_at)) * 86400
-        # julianday is a float: half a second of slack either side keeps exactly 72 h within
-        return and_(seconds >= -0.5, seconds <= uk_time.DEADLINE.total_seconds() + 0.5)
-    gap = Conversation.held_at - Episode.found_at
-    return and_(gap >= timedelta(0), gap <= uk_time.DEADLINE)
-
-
 def quarterly_counts(s: Session, org: Organisation, year: int
                      ) -> dict[str, list[dict[str, int]]]:
     """The counts behind the quarterly tables of both cohorts, made by the database
@@ -85,16 +75,9 @@ def quarterly_counts(s: Session, org: Organisation, year: int
     reported = Episode.reported_missing_at
     quarter = case((reported < starts[1], 1), (reported < starts[2], 2),
                    (reported < starts[3], 3), else_=4)
-    offered = or_(Conversation.offered_at.is_not(None),
-                  Conversation.outcome.in_(("accepted", "declined")))
-    accepted = and_(offered, Conversation.outcome == "accepted")
-    conditions = {
-        "offered": offered, "accepted": accepted,
-        "declined": Conversation.outcome == "declined",
-        "within": and_(accepted, Conversation.held_at.is_not(None),
-                       Episode.found_at.is_not(None),
-                       _within_72_hours(s.get_bind().dialect.name)),
-    }
+    # The figures' one definition, which the lists behind them use too (figure_lists.py).
+    defined = figure_lists.conditions(s.get_bind().dialect.name)
+    conditions = {k: defined[k] for k in figures.COUNT_KEYS[2:]}
     in_care = Episode.in_care.is_(True)
 
     def measures(only_in_care: bool) -> list[Any]:
@@ -117,7 +100,8 @@ def quarterly_counts(s: Session, org: Organisation, year: int
 
     def split(values: Any) -> tuple[dict[str, int], dict[str, int]]:
         values = [int(v or 0) for v in values]
-        return dict(zip(keys, values[:6], strict=True)), dict(zip(keys, values[6:], strict=True))
+        n = len(keys)
+        return dict(zip(keys, values[:n], strict=True)), dict(zip(keys, values[n:], strict=True))
 
     per_quarter = {q: split(rest) for q, *rest in s.execute(query(quarter).group_by(quarter))}
     empty = (dict.fromkeys(keys, 0), dict.fromkeys(keys, 0))
@@ -127,10 +111,14 @@ def quarterly_counts(s: Session, org: Organisation, year: int
             "in-care": [q[1] for q in quarters] + [year_care]}
 
 
-def quarterly_tables(s: Session, org: Organisation, year: int
+def quarterly_tables(s: Session, org: Organisation, year: int, *, offered: bool = False
                      ) -> dict[str, figures.QuarterlyTable]:
-    return {cohort: figures.table_from_counts(year, cohort, counts)  # type: ignore[arg-type]
-            for cohort, counts in quarterly_counts(s, org, year).items()}
+    """Gateshead's tables; `offered` adds the offered-within-72-hours rows (for the page)."""
+    out = {}
+    for cohort, counts in quarterly_counts(s, org, year).items():
+        table = figures.table_from_counts(year, cohort, counts)  # type: ignore[arg-type]
+        out[cohort] = figures.with_offered_rows(table, counts) if offered else table
+    return out
 
 
 def held_facts(s: Session, org: Organisation, start: date, end: date) -> list[EpisodeFacts]:

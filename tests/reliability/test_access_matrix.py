@@ -18,6 +18,7 @@ CASE_PARAMS = {"conversation_id", "child_id", "episode_id"}
 FILL = {"kind": "police", "action": "disable"}
 MANAGER_ONLY = {"conversations.allocate", "conversations.share",
                 "conversations.sign_off_conversation", "oversight.senior_manager_told",
+                "reports.close_offer_page",  # closing an offer: a manager's decision
                 # and only for an account awaiting approval (tests/reliability/test_attack_admin_reach.py)
                 "reports.approve_account", "reports.refuse_account"}
 

@@ -17,6 +17,7 @@ from rhc_app.crypto import KeyRing
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import strategy
 from rhc_app.services.children import ChildDetails, add_child
+from rhc_app.services.closing import close_offer
 from rhc_app.services.conversations import record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft
 from rhc_app.services.follow_up import ActionChange, add_action
@@ -97,6 +98,7 @@ def _populate(db, world):
     record_outcome(db, worker, other.conversation, "declined", t - timedelta(hours=1),
                    reason="Did not want to talk today")
     manager = world.user("north", "manager")
+    close_offer(db, manager, other.conversation, "other", "Moved to a school in Leeds", t)
     strategy.record_decision(db, manager, episode.child, DecisionDetails(
         "held", meeting_on=today_in_london(), chair="Una Chairperson"))
     strategy.record_decision(db, manager, episode.child, DecisionDetails(

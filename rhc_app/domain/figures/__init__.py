@@ -43,6 +43,7 @@ from rhc_app.domain.figures.quarterly import (
     financial_year_label,
     format_percent,
     london_date,
+    offered_within_timescale,
     quarterly_table,
     table_from_counts,
     to_csv,
@@ -50,6 +51,13 @@ from rhc_app.domain.figures.quarterly import (
     within_timescale,
 )
 from rhc_app.domain.figures.tables import csv_safe, csv_text, text_table
+from rhc_app.domain.figures.timeliness import (
+    MEASURE_FIGURES,
+    OFFERED_MEASURES,
+    month_dates,
+    quarter_dates,
+    with_offered_rows,
+)
 
 __all__ = [
     "AGE_BANDS", "COLUMNS", "COUNT_KEYS", "GENDER_LABELS", "MEASURES", "UNKNOWN", "Breakdown",
@@ -57,5 +65,6 @@ __all__ = [
     "breakdown", "csv_safe", "csv_text", "financial_quarter", "financial_year_label",
     "format_percent", "london_date", "quarterly_table", "risk_factor_counts",
     "risk_factors_to_csv", "risk_factors_to_text", "table_from_counts", "text_table", "to_csv",
-    "to_text", "within_timescale",
+    "to_text", "within_timescale", "MEASURE_FIGURES", "OFFERED_MEASURES", "month_dates",
+    "offered_within_timescale", "quarter_dates", "with_offered_rows",
 ]

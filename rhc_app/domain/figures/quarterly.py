@@ -109,6 +109,17 @@ def within_timescale(
     return uk_time.within_timescale(as_instant(found_at), as_instant(held_at), limit) is True
 
 
+def offered_within_timescale(found_at: datetime | None, offered_at: datetime | None,
+                             held_at: datetime | None = None, hours: int = 72) -> bool:
+    """True when the conversation was offered no more than ``hours`` after the child was found.
+
+    Beside Gateshead's "held within", so an offer made in time and declined shows as timely
+    work. A conversation held was offered no later than it was held, so without a time of
+    offer the time held stands in for it; with neither, the offer was not in time.
+    """
+    return within_timescale(found_at, offered_at or held_at, hours)
+
+
 def format_percent(numerator: int, denominator: int) -> str:
     """'77.7%' to one decimal place, rounding halves up; '-' when there is nothing to divide."""
     if denominator == 0:
@@ -168,6 +179,8 @@ def _counts(episodes: Sequence[EpisodeFacts]) -> dict[str, int]:
         "accepted": len(accepted),
         "declined": sum(e.declined for e in episodes),
         "within": sum(within_timescale(e.found_at, e.held_at) for e in accepted),
+        "offered_within": sum(offered_within_timescale(e.found_at, e.offered_at, e.held_at)
+                              for e in episodes if e.offered),
     }
 
 
@@ -194,7 +207,8 @@ def quarterly_table(
     return table_from_counts(year, cohort, [_counts(p) for p in periods])
 
 
-COUNT_KEYS = ("children", "episodes", "offered", "accepted", "declined", "within")
+COUNT_KEYS = ("children", "episodes", "offered", "accepted", "declined", "within",
+              "offered_within")
 
 
 def table_from_counts(year: int, cohort: Cohort, counts: Sequence[dict[str, int]]

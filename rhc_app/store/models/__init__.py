@@ -7,6 +7,7 @@ in plaintext is categorical or a time the reports and lists must query on.
 * ``audit.py``: web sessions, the audit log, the key check value.
 * ``follow_up.py``: actions and referrals, and the sign-off history.
 * ``decisions.py``: strategy meeting decisions, senior managers told of a long absence.
+* ``closing.py``: offers closed with no further offer, and why.
 
 Import every model from here (``from rhc_app.store.models import Child``): Alembic's
 metadata and SEALED_MODELS need them all loaded.
@@ -25,15 +26,18 @@ from rhc_app.store.models.cases import (
     Draft,
     Episode,
 )
+from rhc_app.store.models.closing import OfferClosure
 from rhc_app.store.models.decisions import SeniorManagerNotice, StrategyDecision
 from rhc_app.store.models.follow_up import FollowUpAction, SignOffEntry
 from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, SignInThrottle, User
 
 __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
            "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare", "Draft",
-           "Episode", "FollowUpAction", "KeyCheck", "Organisation", "SeniorManagerNotice",
-           "SignInThrottle", "SignOffEntry", "StrategyDecision", "User", "WebSession"]
+           "Episode", "FollowUpAction", "KeyCheck", "OfferClosure", "Organisation",
+           "SeniorManagerNotice", "SignInThrottle", "SignOffEntry", "StrategyDecision", "User",
+           "WebSession"]
 
 SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,
                                          ContactAttempt, Draft, Amendment, FollowUpAction,
-                                         SignOffEntry, StrategyDecision, SeniorManagerNotice)
+                                         SignOffEntry, StrategyDecision, SeniorManagerNotice,
+                                         OfferClosure)

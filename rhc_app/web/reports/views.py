@@ -23,7 +23,7 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
-from rhc_app.services import datasets, strategy
+from rhc_app.services import datasets, figure_lists, strategy
 from rhc_app.services.dashboard import overview
 from rhc_app.services.follow_up import team_overdue
 from rhc_app.store.db import utcnow
@@ -56,12 +56,14 @@ def _format() -> str:
 @bp.get("/team")
 def dashboard() -> Any:
     o = overview(db(), user().organisation, utcnow())
+    months = figures.month_dates(today_in_london(), 6)
+    timeliness = figure_lists.by_worker_and_month(db(), user().organisation, months)
     audit_event("team_dashboard_viewed")  # children's names on screen
     db().commit()
     return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
                            overdue_actions=team_overdue(db(), user(), today_in_london()),
                            decisions=strategy.due_decisions(db(), user().organisation, utcnow()),
-                           title="Team")
+                           timeliness=timeliness, months=months, title="Team")
 
 
 def _year() -> int:
@@ -73,9 +75,10 @@ def _year() -> int:
     return int(raw)
 
 
-def _tables(year: int) -> dict[str, dict[int, figures.QuarterlyTable]]:
+def _tables(year: int, offered: bool = False) -> dict[str, dict[int, figures.QuarterlyTable]]:
     org = user().organisation
-    by_year = {y: datasets.quarterly_tables(db(), org, y) for y in (year, year - 1)}
+    by_year = {y: datasets.quarterly_tables(db(), org, y, offered=offered)
+               for y in (year, year - 1)}
     return {cohort: {y: by_year[y][cohort] for y in by_year} for cohort in ("all", "in-care")}
 
 
@@ -92,7 +95,8 @@ def quarterly() -> Any:
     cohort = request.args.get("cohort", "all")
     if fmt == "csv" and cohort not in ("all", "in-care"):
         abort(400)
-    tables = _tables(year)
+    # The CSV is Gateshead's table as published; the page and the paper add offered in time.
+    tables = _tables(year, offered=fmt != "csv")
     org = user().organisation
     audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
                  detail=f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
@@ -111,8 +115,10 @@ def quarterly() -> Any:
                  for c in tables for y in (year, year - 1)]
         pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
                                org.name, parts, utcnow(),
-                               ["Within timescale: held within 72 hours of the time found. "
-                                "An episode counts in the quarter the child was reported missing.",
+                               ["Within timescale: accepted and held within 72 hours of the "
+                                "time found. Offered within 72 hours: offered no more than 72 "
+                                "hours after the time found, whatever the answer. An episode "
+                                "counts in the quarter the child was reported missing.",
                                 disclosure.note(threshold)])
         return _download(pdf, "application/pdf", f"rhc-quarterly-{year}.pdf")
     chart_list = []
@@ -124,6 +130,8 @@ def quarterly() -> Any:
                                                percent=measure.startswith("%")))
     return render_template("reports/quarterly.html", year=year, label=label, tables=tables,
                            charts=chart_list, columns=figures.COLUMNS,
+                           periods={y: figures.quarter_dates(y) for y in (year, year - 1)},
+                           measure_figures=figures.MEASURE_FIGURES,
                            prev_label=figures.financial_year_label(year - 1),
                            title=f"Quarterly figures {label}")
 
@@ -193,4 +201,6 @@ def upload() -> Any:
                            title="Import the standard dataset"), 400 if errors else 200
 
 
-from rhc_app.web.reports import accounts  # noqa: E402  (registers the account approval views on bp)
+# Registered on bp by importing them: account approval, the lists behind the figures, closing
+# an offer, the weekly missing meeting.
+from rhc_app.web.reports import accounts, closing, figures_lists, weekly  # noqa: E402,F401
