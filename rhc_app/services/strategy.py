@@ -152,14 +152,16 @@ def due_decisions(s: Session, org: Organisation, now: datetime) -> list[DueDecis
     rows = s.execute(select(Episode.id, Episode.child_id, Episode.reported_missing_at,
                             Episode.found_at, Episode.in_care)
                      .where(Episode.organisation_id == org.id,
-                            Episode.reported_missing_at >= now - LOOKBACK)).all()
+                            Episode.reported_missing_at >= now - LOOKBACK,
+                            Episode.reported_missing_at <= now)).all()
     by_child: dict[str, list[EpisodeFact]] = defaultdict(list)
     for e in rows:
         by_child[e.child_id].append(EpisodeFact(e.id, e.reported_missing_at, e.found_at,
                                                 e.in_care))
     decisions = s.execute(select(StrategyDecision).where(
         StrategyDecision.organisation_id == org.id,
-        StrategyDecision.recorded_at >= now - LOOKBACK)).scalars().all()
+        StrategyDecision.recorded_at >= now - LOOKBACK,
+        StrategyDecision.recorded_at <= now)).scalars().all()  # as it stood then
     facts: dict[str, list[DecisionFact]] = defaultdict(list)
     for d in decisions:
         facts[d.child_id].append(decision_fact(d))

@@ -2,9 +2,9 @@
 order the meeting takes them (SECTIONS), then what changed since the week before.
 
 Each section function takes (session, organisation, week, now) and returns a
-``domain.weekly.Section``. To add one (after merge: "strategy decisions due or overdue" from
-the decisions work, "actions overdue" from the actions work), write a function of that shape
-and add it to SECTIONS; give it ``measures`` and the change section compares them too.
+``domain.weekly.Section``. To add one, write a function of that shape (the oversight ones are
+in `services/weekly_oversight.py`) and add it to SECTIONS; give it ``measures`` and the change
+section compares them too.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, load_only
 
 from rhc_app.domain import figures, uk_time, vocabulary
 from rhc_app.domain.weekly import Section, SectionRow, Week, change_text, episodes_in_days
+from rhc_app.services import weekly_oversight
 from rhc_app.services.figure_lists import worker_names
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
@@ -114,9 +115,10 @@ def not_offered_in_time(s: Session, org: Organisation, week: Week, now: datetime
                    measures={"Conversations not offered within 72 hours": len(late)})
 
 
-#: The meeting's sections in order. Add "strategy decisions due or overdue" and "actions
-#: overdue" here after merge (see the module docstring); the change section stays last.
-SECTIONS: list[SectionFunction] = [went_missing, still_missing, not_offered_in_time]
+#: The meeting's sections in order; the change section stays last.
+SECTIONS: list[SectionFunction] = [went_missing, still_missing, not_offered_in_time,
+                                   weekly_oversight.decisions_due,
+                                   weekly_oversight.actions_overdue]
 
 
 def changes_since_last_week(this_week: list[Section], last_week: list[Section]) -> Section:

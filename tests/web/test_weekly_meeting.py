@@ -120,3 +120,39 @@ def test_workers_and_admins_are_refused_the_meeting(world, auth, client, db, mee
         for url in (f"/reports/weekly?week={WEEK}", f"/reports/weekly?week={WEEK}&format=pdf"):
             assert client.get(url).status_code == 404, (who, url)
         auth.sign_out()
+
+
+def test_decisions_due_and_actions_overdue_as_they_stood_at_the_end_of_the_week(
+        world, auth, client, db, meeting):
+    from datetime import date
+
+    from rhc_app.services.strategy import DecisionDetails, record_decision
+    from rhc_app.store.models import Child, FollowUpAction
+
+    manager, worker = world.user("north", "manager"), world.user("north", "worker")
+    late = db.get(Conversation, meeting["late"])
+    org_id = late.organisation_id
+    db.add_all([
+        FollowUpAction(organisation_id=org_id, conversation_id=late.id, kind="health",
+                       owner_id=worker.id, due_on=date(2026, 11, 3), status="open",
+                       created_at=at(1)),
+        # Done on the 4th: not overdue at the end of the week, though it was due on the 2nd.
+        FollowUpAction(organisation_id=org_id, conversation_id=late.id, kind="education",
+                       owner_id=worker.id, due_on=date(2026, 11, 2), status="done",
+                       created_at=at(1), closed_at=at(4))])
+    db.commit()
+    # WK-A's third episode in 30 days (4 November) asks for a decision; one recorded today,
+    # after the week, does not change how the week stood.
+    child = db.execute(select(Child).where(Child.organisation_id == org_id)).scalars().all()
+    wk_a = next(c for c in child if c.case_reference == "WK-A")
+    record_decision(db, manager, wk_a, DecisionDetails("not_needed", reason="Safety plan works"))
+    db.commit()
+    auth.sign_in(manager)
+    html = client.get(f"/reports/weekly?week={WEEK}").get_data(as_text=True)
+    decisions = _section(html, "decisions-due")
+    assert "WK-A" in decisions and "Decision due" in decisions and "WK-B" not in decisions
+    overdue = _section(html, "actions-overdue")
+    assert "Health" in overdue and "Education" not in overdue and "WK-C" in overdue
+    changes = _section(html, "changes")
+    row = changes.split("Actions and referrals overdue")[1].split("</tr>")[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["1", "0", "Up 1"]
