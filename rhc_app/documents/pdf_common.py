@@ -32,12 +32,10 @@ from rhc_app.documents.pdf_fonts import (  # re-exported: the builders' one impo
     MAX_FONT_CHANGES,
     Fonts,
     register_fonts,
-    visual_order,
 )
 from rhc_app.domain.uk_time import london_date
 
-__all__ = ["ARABIC_FONT", "BODY_FONT", "BOLD_FONT", "FALLBACK_FONT", "Fonts", "register_fonts",
-           "visual_order"]
+__all__ = ["ARABIC_FONT", "BODY_FONT", "BOLD_FONT", "FALLBACK_FONT", "Fonts", "register_fonts"]
 
 MARKING = "OFFICIAL-SENSITIVE"
 CREATOR = "rhc_app"
@@ -69,10 +67,10 @@ def escape_markup(text: str | None) -> str:
     """Make any user text safe to put inside reportlab Paragraph markup.
 
     Escapes & < > so tags in notes print literally, keeps line breaks as <br/>, strips
-    control characters, puts right-to-left words in visual order, and wraps runs of
-    characters DejaVu lacks in a font that has them.
+    control characters, and wraps runs of characters DejaVu lacks in a font that has them.
+    Words stay in typed order: TextParagraph orders each printed line (pdf_bidi).
     """
-    text = visual_order(clean_text(text))
+    text = clean_text(text)
     fonts = register_fonts()
     if not fonts.fallback and not fonts.extras:
         return _escape(text)

@@ -1,8 +1,9 @@
-"""The fonts of RHC documents, and right-to-left text in the order it is drawn.
+"""The fonts of RHC documents, and how right-to-left words are shaped.
 
 Why a module of its own: which font draws a character, and how Arabic-script words are
-joined (HarfBuzz, through reportlab) and ordered (python-bidi), is one decision; a name can
-be in any script the children write in (issue 12).
+joined (HarfBuzz, through reportlab), is one decision; a name can be in any script the
+children write in (issue 12). Words are put in drawing order per printed line (pdf_bidi)
+and copy out as typed (pdf_unicode).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bidi import get_display
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import paragraph as rl_paragraph
+
+from rhc_app.documents.pdf_unicode import map_shaped_glyphs
 
 BODY_FONT = "RHCSans"
 BOLD_FONT = "RHCSans-Bold"
@@ -70,7 +72,10 @@ def _shape_word(word: Any, features: Any = None, force: bool = False) -> Any:
     if len({frag.fontName for frag, _text in parts}) != 1 or not any(
             _RTL_RUN.search(text) for _frag, text in parts):
         return word
-    return _rl_shape_frag_word(word, features or SHAPING_FEATURES, force)
+    shaped = _rl_shape_frag_word(word, features or SHAPING_FEATURES, force)
+    if shaped is word:
+        return word
+    return map_shaped_glyphs(shaped, "".join(text for _frag, text in parts))
 
 
 if ttfonts.uharfbuzz is not None:
@@ -160,30 +165,6 @@ def register_fonts() -> Fonts:
     )
 
 
-
 #: Letters (and their marks) of the right-to-left scripts: Hebrew, Arabic and its
 #: presentation forms. A run of them is one word's letters; HarfBuzz orders those itself.
 _RTL_RUN = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+")
-
-
-def _is_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
-
-
-def visual_order(text: str) -> str:
-    """Each line with its right-to-left words in the order they are drawn, left to right.
-
-    Why letters stay in typed order inside a word: reportlab shapes each word with
-    HarfBuzz (uharfbuzz), which joins the letters and lays an Arabic word out right to
-    left itself; python-bidi's order is needed only for the words. Lines with no
-    right-to-left letter are left alone (linear: one pass over the text).
-    """
-    if not _is_rtl(text):
-        return text
-    lines = []
-    for line in text.split("\n"):
-        if _is_rtl(line):
-            line = _RTL_RUN.sub(lambda m: m.group()[::-1], get_display(line))
-        lines.append(line)
-    return "\n".join(lines)
-

@@ -1,0 +1,116 @@
+"""The PDF's text layer: what copying text out of a document gives back for each glyph.
+
+Why a module of its own: a PDF viewer (and pypdf) reads text through each font's ToUnicode
+map, one entry per drawn glyph. reportlab writes an entry as four hex digits, so an emoji
+(above U+FFFF) is an entry no reader can use; and it maps a joined Arabic-script glyph to
+the character the font lists for it: a presentation form (U+FExx, which searches do not
+match) or, for a glyph with no character of its own (Pashto ښ and ګ joined, in Noto), a
+private-use code that copies out as nothing readable. Here each glyph HarfBuzz draws gets
+a code of its own that maps back to the letters typed (issue 12).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from reportlab.pdfbase import pdfmetrics, ttfonts
+
+#: Codes handed out for shaped glyphs: Supplementary Private Use Area-A, which no font the
+#: documents use maps, so a code never stands for a real character as well.
+_FIRST_CODE, _LAST_CODE = 0xF0000, 0xFFFFD
+#: A cluster longer than this (a letter under many marks) keeps reportlab's own code: the
+#: table of codes stays small whatever is typed.
+MAX_CLUSTER_CHARS = 8
+
+_lock = threading.Lock()
+_text_of: dict[int, str] = {}  # code -> the characters the glyph stands for
+_code_of: dict[tuple[str, int, str], int] = {}  # (font, glyph, characters) -> code
+
+
+def glyph_code(font: Any, glyph: int, text: str, width: float) -> int | None:
+    """The code to draw ``glyph`` of ``font`` with so that it copies out as ``text``.
+
+    The glyph and its width stay those HarfBuzz chose; only the code (and so the
+    ToUnicode entry) is new. None when ``text`` is too long or the codes have run out.
+    """
+    if len(text) > MAX_CLUSTER_CHARS:
+        return None
+    key = (font.fontName, glyph, text)
+    with _lock:
+        code = _code_of.get(key)
+        if code is None:
+            code = _FIRST_CODE + len(_text_of)
+            if code > _LAST_CODE:
+                return None
+            font.face.charToGlyph[code] = glyph
+            font.face.charWidths[code] = width
+            _text_of[code] = text
+            _code_of[key] = code
+    return code
+
+
+def _utf16_hex(code: int) -> str:
+    text = _text_of.get(code, chr(code))
+    return text.encode("utf-16-be", "surrogatepass").hex().upper()
+
+
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's makeToUnicodeCMap, with each entry in UTF-16 (emoji as surrogate pairs)
+    and the codes of :func:`glyph_code` mapped to the characters they stand for (an empty
+    entry for the second glyph of a letter drawn in two: the first gives the letter)."""
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{index:02X}> <{_utf16_hex(code)}>" for index, code in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ])
+
+
+# reportlab is pinned (5.1); its font subsets call this module-level name.
+ttfonts.makeToUnicodeCMap = to_unicode_cmap
+
+
+def logical_text(word: Any) -> str | None:
+    """The characters typed for a word shaped by :func:`map_shaped_glyphs`, else None."""
+    return getattr(word, "rhc_typed", None)
+
+
+def map_shaped_glyphs(word: Any, typed: str) -> Any:
+    """Give each glyph of the shaped frag word ``word`` a code that copies out as the
+    characters of its HarfBuzz cluster of ``typed``, the word's text as typed (in
+    typed order). Returns the word, changed in place."""
+    pieces = [(i, frag, text) for i, (frag, text) in enumerate(word[1:], start=1)
+              if getattr(text, "__shapeData__", None) is not None]
+    clusters = sorted({d.cluster for _i, _f, text in pieces for d in text.__shapeData__})
+    ends = dict(zip(clusters, [*clusters[1:], len(typed)], strict=True))
+    given: set[int] = set()
+    for index, frag, text in pieces:
+        font = pdfmetrics.getFont(frag.fontName)
+        chars = []
+        for char, data in zip(text, text.__shapeData__, strict=True):
+            cluster = data.cluster
+            letters = "" if cluster in given else typed[cluster:ends[cluster]]
+            given.add(cluster)
+            glyph = font.face.charToGlyph.get(ord(char))
+            code = None if glyph is None else glyph_code(font, glyph, letters, data.width)
+            chars.append(char if code is None else chr(code))
+        word[index] = (frag, ttfonts.ShapedStr("".join(chars), shapeData=text.__shapeData__))
+    word.rhc_typed = typed
+    return word
