@@ -43,9 +43,15 @@ PAGE_SIZE = A4
 MARGIN = 20 * mm
 
 
+_KEPT = "\n\t\u200c\u200d"  # newline, tab, zero-width non-joiner and joiner
+
+
 def clean_text(text: str | None) -> str:
     """Drop control characters (keeping newline and tab), lone surrogates and invisible
-    format characters; normalise line breaks to \\n. Used before anything reaches a PDF."""
+    format characters; normalise line breaks to \\n. Used before anything reaches a PDF.
+
+    The zero-width joiner and non-joiner stay: they are spelling, not formatting (Farsi
+    writes می‌خواهم with a non-joiner; an emoji family is emoji joined by joiners)."""
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
@@ -53,7 +59,7 @@ def clean_text(text: str | None) -> str:
     out = []
     for char in text:
         category = unicodedata.category(char)
-        if char in "\n\t" or category not in ("Cc", "Cs", "Cf", "Co", "Cn"):
+        if char in _KEPT or category not in ("Cc", "Cs", "Cf", "Co", "Cn"):
             out.append(char)
     return "".join(out)
 
@@ -88,6 +94,8 @@ def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, str | None]]:
         wanted = current if char in "\n\t " else fonts.font_for(ord(char))
         if current == ARABIC_FONT and wanted != current and fonts.arabic_has(char):
             wanted = current  # punctuation next to Arabic: one font, or the word breaks
+        elif char in "\u200c\u200d" and fonts.has(current, ord(char)):
+            wanted = current  # a joiner belongs to the emoji or word it joins
         if wanted != current and index > start:
             yield text[start:index], current
             start, changes = index, changes + 1

@@ -97,6 +97,14 @@ class Fonts:
         return bool(self.extras) and self.extras[0][0] == ARABIC_FONT and \
             ord(char) in self.extras[0][1] and unicodedata.bidirectional(char) != "L"
 
+    def has(self, font: str | None, code: int) -> bool:
+        """Whether ``font`` (None for the body font) draws ``code``."""
+        if font is None:
+            return code in self.body_chars
+        if font == self.fallback:
+            return code in self.fallback_chars
+        return any(code in chars for name, chars in self.extras if name == font)
+
     def font_for(self, code: int) -> str | None:
         """The font to draw ``code`` in, or None for the body font.
 

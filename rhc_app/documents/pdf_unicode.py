@@ -98,19 +98,45 @@ def map_shaped_glyphs(word: Any, typed: str) -> Any:
     typed order). Returns the word, changed in place."""
     pieces = [(i, frag, text) for i, (frag, text) in enumerate(word[1:], start=1)
               if getattr(text, "__shapeData__", None) is not None]
-    clusters = sorted({d.cluster for _i, _f, text in pieces for d in text.__shapeData__})
+    order = [d.cluster for _i, _f, text in pieces for d in text.__shapeData__]
+    clusters = sorted(set(order))
     ends = dict(zip(clusters, [*clusters[1:], len(typed)], strict=True))
+    rtl = order[0] > order[-1] if len(clusters) > 1 else True
     given: set[int] = set()
     for index, frag, text in pieces:
         font = pdfmetrics.getFont(frag.fontName)
-        chars = []
-        for char, data in zip(text, text.__shapeData__, strict=True):
-            cluster = data.cluster
-            letters = "" if cluster in given else typed[cluster:ends[cluster]]
-            given.add(cluster)
-            glyph = font.face.charToGlyph.get(ord(char))
-            code = None if glyph is None else glyph_code(font, glyph, letters, data.width)
-            chars.append(char if code is None else chr(code))
-        word[index] = (frag, ttfonts.ShapedStr("".join(chars), shapeData=text.__shapeData__))
+        chars, data = [], []
+        for char, shape in zip(text, text.__shapeData__, strict=True):
+            letters = "" if shape.cluster in given else typed[shape.cluster:ends[shape.cluster]]
+            given.add(shape.cluster)
+            glyphs = _glyphs_for(font, char, letters, shape, rtl)
+            chars.extend(chr(code) for code, _shape in glyphs)
+            data.extend(glyph_shape for _code, glyph_shape in glyphs)
+        word[index] = (frag, ttfonts.ShapedStr("".join(chars), shapeData=data))
     word.rhc_typed = typed
     return word
+
+
+def _glyphs_for(font: Any, char: str, letters: str, shape: Any,
+                rtl: bool) -> list[tuple[int, Any]]:
+    """(code, shape data) pairs to draw HarfBuzz's glyph ``char`` with, copying out as
+    ``letters``.
+
+    Why more than one for a ligature (lam-alef, ﻻ): a code that copies out as two letters
+    is one unit to a reader's text extraction, which then puts it on the wrong side of a
+    right-to-left word's other letters. So the glyph gives the first letter and an empty,
+    zero-width glyph (the font's zero-width non-joiner) gives each other letter, drawn
+    where that letter is read: after it, which is to its left in a right-to-left word.
+    """
+    glyph = font.face.charToGlyph.get(ord(char))
+    blank = font.face.charToGlyph.get(0x200C)
+    first = letters[:1] if blank is not None else letters
+    code = None if glyph is None else glyph_code(font, glyph, first, shape.width)
+    if code is None:
+        return [(ord(char), shape)]
+    out = [(code, shape)]
+    for letter in letters[1:] if blank is not None else "":
+        extra = glyph_code(font, blank, letter, 0)
+        if extra is not None:
+            out.append((extra, ttfonts.ShapeData(shape.cluster, 0, 0, 0, 0, 0)))
+    return out[::-1] if rtl else out
