@@ -16,6 +16,7 @@ from typing import Any
 
 from bidi import algorithm as uax9
 from reportlab.lib.rl_accel import sameFrag
+from reportlab.pdfbase import ttfonts
 
 from rhc_app.documents.pdf_unicode import logical_text
 
@@ -102,47 +103,77 @@ def _is_break(word: Any) -> bool:
     return getattr(word[1][0], "_fkind", None) == _FK_BREAK
 
 
-def order_lines(para: Any, frag_words: list[Any], base_rtl: bool | None) -> None:
-    """Put each printed line of ``para`` (reportlab's broken lines, kind 1, built from
-    ``frag_words`` in typed order) in drawing order, in place."""
-    levels: dict[int, tuple[int, int]] = {}
+#: Levels already worked out, by frag word: id -> (the word, its word_levels pair).
+Known = dict[int, tuple[Any, tuple[int, int]]]
+
+
+def _word_levels(frag_words: list[Any], base_rtl: bool | None, known: Known) -> None:
+    """Fill ``known`` for every word of ``frag_words``, a typed line at a time.
+
+    Why kept: reportlab breaks a paragraph again at each wrap and each split, and the
+    levels of a word do not change with the width; worked out once, the cost stays linear.
+    """
     start = 0
     for end in [*(i for i, w in enumerate(frag_words) if _is_break(w)), len(frag_words)]:
-        typed = [_typed(w) for w in frag_words[start:end]]
-        for offset, level in enumerate(word_levels(typed, base_rtl)):
-            levels[start + offset] = level
+        words = frag_words[start:end]
+        if any(known.get(id(w), (None,))[0] is not w for w in words):
+            for word, level in zip(words, word_levels([_typed(w) for w in words], base_rtl),
+                                   strict=True):
+                known[id(word)] = (word, level)
         start = end + 1
+
+
+def order_lines(para: Any, frag_words: list[Any], base_rtl: bool | None,
+                known: Known) -> None:
+    """Put each printed line of ``para`` (reportlab's broken lines, kind 1, built from
+    ``frag_words`` in typed order) in drawing order, in place."""
+    _word_levels(frag_words, base_rtl, known)
     lines = para.lines
     for number, line in enumerate(lines):
-        first = line.sFW
         last = lines[number + 1].sFW if number + 1 < len(lines) else len(frag_words)
-        indexes = [i for i in range(first, last) if i in levels]
-        if not any(levels[i][0] for i in indexes) or any(
+        words = [w for w in frag_words[line.sFW:last] if not _is_break(w)]
+        levels = [known[id(w)][1] for w in words]
+        if not any(level for level, _gap in levels) or any(
                 hasattr(frag, "cbDefn") for frag in line.words):
             continue
-        order = visual_indexes([levels[i] for i in indexes])
         breaks = [frag for frag in line.words if getattr(frag, "_fkind", None) == _FK_BREAK]
-        line.words = _merged([frag_words[indexes[i]] for i in order]) + breaks
+        line.words = _merged([words[i] for i in visual_indexes(levels)]) + breaks
 
 
 def _merged(words: list[Any]) -> list[Any]:
     """Frag words as one line's fragments, a space between words (as reportlab joins them:
     neighbouring words in the same style share a fragment)."""
     out: list[Any] = []
+    runs: list[list[str]] = []  # each fragment's texts, joined once at the end
+    source = None
     for word in words:
         frag, text = word[1]
         if not text and len(word) == 2:
             continue  # markup between words ("<b>Name:</b> <font>"): no second space
-        if out and sameFrag(out[-1], frag):
-            out[-1].text = out[-1].text + " " + text
+        if out and (frag is source or sameFrag(out[-1], frag)):
+            runs[-1] += [" ", text]
         else:
             if out:
-                out[-1].text = out[-1].text + " "
-            piece = frag.clone()
-            piece.text = text
-            out.append(piece)
+                runs[-1].append(" ")
+            out.append(frag.clone())
+            runs.append([text])
+        source = frag
         for frag, text in word[2:]:
-            piece = frag.clone()
-            piece.text = text
-            out.append(piece)
+            out.append(frag.clone())
+            runs.append([text])
+            source = None
+    for piece, texts in zip(out, runs, strict=True):
+        piece.text = _joined(texts)
     return out
+
+
+def _joined(texts: list[str]) -> str:
+    """Texts as one, keeping HarfBuzz's glyph data for shaped ones (ttfonts.ShapedStr);
+    joined once, not added one by one (each addition copies the glyph data so far)."""
+    if not any(getattr(text, "__shapeData__", None) is not None for text in texts):
+        return "".join(texts)
+    data: list[Any] = []
+    for text in texts:
+        shape = getattr(text, "__shapeData__", None)
+        data.extend(shape if shape is not None else [ttfonts._sdSimple] * len(text))
+    return ttfonts.ShapedStr("".join(texts), shapeData=data)

@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
-from rhc_app.documents.pdf_bidi import base_is_rtl, order_lines
+from rhc_app.documents.pdf_bidi import Known, base_is_rtl, order_lines
 from rhc_app.documents.pdf_common import clean_text, escape_markup
 
 #: Longest run of text in one Paragraph. Bounded pieces keep layout fast and predictable.
@@ -51,6 +51,7 @@ class TextParagraph(Paragraph):
             bulletText = bullet_frags or bulletText
         super()._setup(text, style, bulletText, frags, cleaner)
         # A piece split off another keeps that one's direction (set by split below).
+        self.levels: Known = {}
         self.rtl = not _processed(self.frags) and base_is_rtl(
             "".join(getattr(frag, "text", "") for frag in self.frags))
         if self.rtl and self.style.alignment == TA_LEFT:
@@ -61,13 +62,13 @@ class TextParagraph(Paragraph):
         """reportlab's lines, broken in typed order, each then put in drawing order."""
         para = super().breakLines(width)
         if para.kind == 1:
-            order_lines(para, self.frags, self.rtl)
+            order_lines(para, self.frags, self.rtl, self.levels)
         return para
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         for part in parts:
-            part.rtl = self.rtl
+            part.rtl, part.levels = self.rtl, self.levels  # the parts hold the same words
         return parts
 
 

@@ -37,6 +37,9 @@ def glyph_code(font: Any, glyph: int, text: str, width: float) -> int | None:
     if len(text) > MAX_CLUSTER_CHARS:
         return None
     key = (font.fontName, glyph, text)
+    code = _code_of.get(key)  # no lock to read: a code, once given, never changes
+    if code is not None:
+        return code
     with _lock:
         code = _code_of.get(key)
         if code is None:
@@ -105,13 +108,20 @@ def map_shaped_glyphs(word: Any, typed: str) -> Any:
     given: set[int] = set()
     for index, frag, text in pieces:
         font = pdfmetrics.getFont(frag.fontName)
-        chars, data = [], []
+        to_glyph, chars, data = font.face.charToGlyph, [], []
         for char, shape in zip(text, text.__shapeData__, strict=True):
-            letters = "" if shape.cluster in given else typed[shape.cluster:ends[shape.cluster]]
-            given.add(shape.cluster)
-            glyphs = _glyphs_for(font, char, letters, shape, rtl)
-            chars.extend(chr(code) for code, _shape in glyphs)
-            data.extend(glyph_shape for _code, glyph_shape in glyphs)
+            cluster = shape.cluster
+            letters = "" if cluster in given else typed[cluster:ends[cluster]]
+            given.add(cluster)
+            if len(letters) <= 1:  # nearly every glyph: one letter, or the rest of one
+                glyph = to_glyph.get(ord(char))
+                code = None if glyph is None else glyph_code(font, glyph, letters, shape.width)
+                chars.append(char if code is None else chr(code))
+                data.append(shape)
+                continue
+            for code, glyph_shape in _glyphs_for(font, char, letters, shape, rtl):
+                chars.append(chr(code))
+                data.append(glyph_shape)
         word[index] = (frag, ttfonts.ShapedStr("".join(chars), shapeData=data))
     word.rhc_typed = typed
     return word
