@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import paragraph as rl_paragraph
 
-from rhc_app.documents.pdf_unicode import map_shaped_glyphs
+from rhc_app.documents.pdf_unicode import map_shaped_glyphs, mirrored_run
 
 BODY_FONT = "RHCSans"
 BOLD_FONT = "RHCSans-Bold"
@@ -69,13 +70,46 @@ def _shape_word(word: Any, features: Any = None, force: bool = False) -> Any:
     name its paragraph module calls.
     """
     parts = [(frag, text) for frag, text in word[1:] if not hasattr(frag, "cbDefn")]
-    if len({frag.fontName for frag, _text in parts}) != 1 or not any(
-            _RTL_RUN.search(text) for _frag, text in parts):
+    if not any(_RTL_RUN.search(text) for _frag, text in parts):
         return word
+    if len({frag.fontName for frag, _text in parts}) != 1:
+        return _shape_bracketed(word, parts, features, force)
     shaped = _rl_shape_frag_word(word, features or SHAPING_FEATURES, force)
     if shaped is word:
         return word
     return map_shaped_glyphs(shaped, "".join(text for _frag, text in parts))
+
+
+#: Bidirectional classes of punctuation and symbols: neither left-to-right nor a digit.
+_NEUTRAL = frozenset({"ON", "CS", "ES", "ET", "WS", "BN", "NSM"})
+
+
+def _shape_bracketed(word: Any, parts: list[Any], features: Any, force: bool) -> Any:
+    """A right-to-left word with punctuation its font lacks ("(زهرا)": Noto Sans Arabic has
+    no brackets): each run shaped in its own font, the runs drawn right to left and the
+    brackets mirrored, as the bidirectional algorithm draws them (UAX #9, L4).
+
+    A word with Latin letters or digits glued on ("Zoëمحمد") is left as it is typed.
+    """
+    if len(parts) != len(word) - 1 or any(
+            not _RTL_RUN.search(text) and not _NEUTRAL.issuperset(map(unicodedata.bidirectional,
+                                                                       text))
+            for _frag, text in parts):
+        return word
+    width, pieces = 0.0, []
+    for frag, text in reversed(parts):
+        if _RTL_RUN.search(text):
+            sub = _shape_word([pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize),
+                               (frag, text)], features, force)
+            width += sub[0]
+            pieces.extend(sub[1:])
+        else:
+            drawn = "".join(MIRRORED.get(char, char) for char in reversed(text))
+            width += pdfmetrics.stringWidth(drawn, frag.fontName, frag.fontSize)
+            pieces.append((frag, mirrored_run(frag.fontName, text)))
+    shaped = ttfonts.makeShapedFragWord(word)([width, *pieces])
+    shaped.rhc_typed = "".join(text for _frag, text in parts)
+    return shaped
 
 
 if ttfonts.uharfbuzz is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
 #: Codes handed out for shaped glyphs: Supplementary Private Use Area-A, which no font the
@@ -88,6 +89,20 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 # reportlab is pinned (5.1); its font subsets call this module-level name.
 ttfonts.makeToUnicodeCMap = to_unicode_cmap
+
+
+def mirrored_run(font_name: str, text: str) -> str:
+    """``text`` as drawn in a right-to-left word: reversed and each bracket mirrored, each
+    glyph coded to copy out as the character typed ("(" drawn as ")" copies out as "(")."""
+    font = pdfmetrics.getFont(font_name)
+    out = []
+    for char in reversed(text):
+        shown = MIRRORED.get(char, char)
+        glyph = font.face.charToGlyph.get(ord(shown))
+        code = None if glyph is None else glyph_code(font, glyph, char,
+                                                     font.face.charWidths.get(ord(shown), 0))
+        out.append(shown if code is None else chr(code))
+    return "".join(out)
 
 
 def logical_text(word: Any) -> str | None:

@@ -11,9 +11,10 @@ from collections import defaultdict
 import pdfplumber
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from rhc_app.documents.child_pdf import build_child_pdf
-from rhc_app.documents.pdf_common import clean_text
+from rhc_app.documents.pdf_common import ARABIC_FONT, clean_text
 from rhc_app.documents.pdf_unicode import to_unicode_cmap
 from rhc_app.documents.police_pdf import build_police_pdf
 from rhc_app.documents.records import ChildInfo
@@ -95,3 +96,19 @@ def test_the_text_map_writes_emoji_as_surrogate_pairs() -> None:
 
 def test_joiners_are_kept_and_direction_controls_are_not() -> None:
     assert clean_text("a\u200cb\u200dc\u202ed\u2066e") == "a\u200cb\u200dcde"
+
+
+def test_brackets_round_an_arabic_word_are_mirrored_and_the_word_still_joins() -> None:
+    # Noto Sans Arabic has no brackets: they are drawn in DejaVu, the letters in Noto.
+    pdf = build_police_pdf(make_record(child=ChildInfo("Zoë (زهرا)", None, "CR-1")))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = doc.pages[0].chars
+    arabic = [c for c in chars if "NotoSansArabic" in c["fontname"]]
+    opening = next(c for c in chars if c["text"] == "(")
+    closing = next(c for c in chars if c["text"] == ")")
+    # Read right to left: "(" first, at the right; the letters in typed order; ")" last.
+    assert closing["x0"] < min(c["x0"] for c in arabic) < opening["x0"]
+    assert "".join(c["text"] for c in sorted(arabic, key=lambda c: -c["x0"])) == "زهرا"
+    # Joined: shaped by HarfBuzz, so not the isolated letters' widths.
+    assert any(abs(c["x1"] - c["x0"] - stringWidth(c["text"], ARABIC_FONT, c["size"])) > 0.05
+               for c in arabic)
