@@ -50,7 +50,8 @@ class TextParagraph(Paragraph):
             textTransformFrags(frags, style)
             bulletText = bullet_frags or bulletText
         super()._setup(text, style, bulletText, frags, cleaner)
-        # A piece split off another keeps that one's direction (set by split below).
+        # The paragraph reads right to left when its first letter does (a piece split off
+        # another takes that one's direction and levels instead: see split).
         self.levels: Known = {}
         self.rtl = not _processed(self.frags) and base_is_rtl(
             "".join(getattr(frag, "text", "") for frag in self.frags))
