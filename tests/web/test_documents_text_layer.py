@@ -112,3 +112,10 @@ def test_brackets_round_an_arabic_word_are_mirrored_and_the_word_still_joins() -
     # Joined: shaped by HarfBuzz, so not the isolated letters' widths.
     assert any(abs(c["x1"] - c["x0"] - stringWidth(c["text"], ARABIC_FONT, c["size"])) > 0.05
                for c in arabic)
+
+
+@pytest.mark.parametrize("name", ["محمد علي", "زهرا احمدی", "عائشہ", "پښتو ژبه", "ژیان"],
+                         ids=["Arabic", "Farsi", "Urdu", "Pashto", "Kurdish Sorani"])
+def test_each_right_to_left_script_reads_right_to_left_by_x_position(name: str) -> None:
+    pdf = build_police_pdf(make_record(child=ChildInfo(name, None, "CR-1")))
+    assert name.replace(" ", "") in _right_to_left_lines(pdf)
