@@ -33,6 +33,9 @@ from rhc_app.web.documents.forms import SUMMARY_MAX_CHARS, SUMMARY_MAX_LINES
 PDF_BUDGET_S = 2.0  # the issue: the worst input builds in under 2 s
 CHECK_BUDGET_S = 0.25  # a readability check or a single regex on the worst text
 PROSE = "She said she went to the park with friends after school and stayed late. "
+#: Arabic prose with a number and a Latin name: each printed line is ordered for drawing
+#: (pdf_bidi) and each word shaped, so it is the costliest text per character.
+RTL_PROSE = "قالت إنها ذهبت إلى الحديقة مع Zoë بعد المدرسة وبقيت حتى 9 مساء. "
 AREA_KEYS = tuple(AREAS)
 
 
@@ -77,6 +80,7 @@ def canvas_forms() -> dict[str, dict[str, str]]:
         "one long word": _areas([fill("x", per_area)]),
         "markup characters": _areas([fill("<&>\t", per_area)]),
         "alternating scripts": _areas([fill("a\u6f22", per_area)]),
+        "right-to-left prose": _areas([fill(RTL_PROSE, per_area)]),
         "people in the grid": _rows("person", [person] * (MAX_RECORD_CHARS
                                                           // sum(map(len, person.values())))),
         "places in the grid": _rows("place", [place] * (MAX_RECORD_CHARS
@@ -96,6 +100,7 @@ def summaries() -> dict[str, str]:
         "bullets": fill("- a\n", 4 * (SUMMARY_MAX_LINES - 1)) + fill(
             PROSE, SUMMARY_MAX_CHARS - 4 * (SUMMARY_MAX_LINES - 1)),
         "alternating scripts": fill("a\u6f22", SUMMARY_MAX_CHARS),
+        "right-to-left prose": fill(RTL_PROSE, SUMMARY_MAX_CHARS),
         "one long word": fill("x", SUMMARY_MAX_CHARS),
     }
 

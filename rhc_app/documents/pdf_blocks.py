@@ -24,7 +24,7 @@ _CHAR_MM, _PADDING_MM = 1.8, 2.2
 def styles() -> dict[str, ParagraphStyle]:
     fonts = register_fonts()
     body = ParagraphStyle("body", fontName=fonts.body, fontSize=10, leading=14, spaceAfter=4,
-                          shaping=1)  # HarfBuzz joins Arabic letters (pdf_common.visual_order)
+                          shaping=1)  # HarfBuzz joins Arabic letters (pdf_fonts._shape_word)
     return {
         "title": ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=16,
                                 leading=20, spaceAfter=8),

@@ -32,12 +32,10 @@ from rhc_app.documents.pdf_fonts import (  # re-exported: the builders' one impo
     MAX_FONT_CHANGES,
     Fonts,
     register_fonts,
-    visual_order,
 )
 from rhc_app.domain.uk_time import london_date
 
-__all__ = ["ARABIC_FONT", "BODY_FONT", "BOLD_FONT", "FALLBACK_FONT", "Fonts", "register_fonts",
-           "visual_order"]
+__all__ = ["ARABIC_FONT", "BODY_FONT", "BOLD_FONT", "FALLBACK_FONT", "Fonts", "register_fonts"]
 
 MARKING = "OFFICIAL-SENSITIVE"
 CREATOR = "rhc_app"
@@ -45,9 +43,15 @@ PAGE_SIZE = A4
 MARGIN = 20 * mm
 
 
+_KEPT = "\n\t\u200c\u200d"  # newline, tab, zero-width non-joiner and joiner
+
+
 def clean_text(text: str | None) -> str:
     """Drop control characters (keeping newline and tab), lone surrogates and invisible
-    format characters; normalise line breaks to \\n. Used before anything reaches a PDF."""
+    format characters; normalise line breaks to \\n. Used before anything reaches a PDF.
+
+    The zero-width joiner and non-joiner stay: they are spelling, not formatting (Farsi
+    writes می‌خواهم with a non-joiner; an emoji family is emoji joined by joiners)."""
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
@@ -55,7 +59,7 @@ def clean_text(text: str | None) -> str:
     out = []
     for char in text:
         category = unicodedata.category(char)
-        if char in "\n\t" or category not in ("Cc", "Cs", "Cf", "Co", "Cn"):
+        if char in _KEPT or category not in ("Cc", "Cs", "Cf", "Co", "Cn"):
             out.append(char)
     return "".join(out)
 
@@ -69,10 +73,10 @@ def escape_markup(text: str | None) -> str:
     """Make any user text safe to put inside reportlab Paragraph markup.
 
     Escapes & < > so tags in notes print literally, keeps line breaks as <br/>, strips
-    control characters, puts right-to-left words in visual order, and wraps runs of
-    characters DejaVu lacks in a font that has them.
+    control characters, and wraps runs of characters DejaVu lacks in a font that has them.
+    Words stay in typed order: TextParagraph orders each printed line (pdf_bidi).
     """
-    text = visual_order(clean_text(text))
+    text = clean_text(text)
     fonts = register_fonts()
     if not fonts.fallback and not fonts.extras:
         return _escape(text)
@@ -90,6 +94,8 @@ def _font_runs(text: str, fonts: Fonts) -> Iterable[tuple[str, str | None]]:
         wanted = current if char in "\n\t " else fonts.font_for(ord(char))
         if current == ARABIC_FONT and wanted != current and fonts.arabic_has(char):
             wanted = current  # punctuation next to Arabic: one font, or the word breaks
+        elif char in "\u200c\u200d" and fonts.has(current, ord(char)):
+            wanted = current  # a joiner belongs to the emoji or word it joins
         if wanted != current and index > start:
             yield text[start:index], current
             start, changes = index, changes + 1

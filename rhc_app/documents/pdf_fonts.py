@@ -1,8 +1,9 @@
-"""The fonts of RHC documents, and right-to-left text in the order it is drawn.
+"""The fonts of RHC documents, and how right-to-left words are shaped.
 
 Why a module of its own: which font draws a character, and how Arabic-script words are
-joined (HarfBuzz, through reportlab) and ordered (python-bidi), is one decision; a name can
-be in any script the children write in (issue 12).
+joined (HarfBuzz, through reportlab), is one decision; a name can be in any script the
+children write in (issue 12). Words are put in drawing order per printed line (pdf_bidi)
+and copy out as typed (pdf_unicode).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bidi import get_display
+from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import paragraph as rl_paragraph
+
+from rhc_app.documents.pdf_unicode import map_shaped_glyphs, mirrored_run
 
 BODY_FONT = "RHCSans"
 BOLD_FONT = "RHCSans-Bold"
@@ -67,10 +70,46 @@ def _shape_word(word: Any, features: Any = None, force: bool = False) -> Any:
     name its paragraph module calls.
     """
     parts = [(frag, text) for frag, text in word[1:] if not hasattr(frag, "cbDefn")]
-    if len({frag.fontName for frag, _text in parts}) != 1 or not any(
-            _RTL_RUN.search(text) for _frag, text in parts):
+    if not any(_RTL_RUN.search(text) for _frag, text in parts):
         return word
-    return _rl_shape_frag_word(word, features or SHAPING_FEATURES, force)
+    if len({frag.fontName for frag, _text in parts}) != 1:
+        return _shape_bracketed(word, parts, features, force)
+    shaped = _rl_shape_frag_word(word, features or SHAPING_FEATURES, force)
+    if shaped is word:
+        return word
+    return map_shaped_glyphs(shaped, "".join(text for _frag, text in parts))
+
+
+#: Bidirectional classes of punctuation and symbols: neither left-to-right nor a digit.
+_NEUTRAL = frozenset({"ON", "CS", "ES", "ET", "WS", "BN", "NSM"})
+
+
+def _shape_bracketed(word: Any, parts: list[Any], features: Any, force: bool) -> Any:
+    """A right-to-left word with punctuation its font lacks ("(زهرا)": Noto Sans Arabic has
+    no brackets): each run shaped in its own font, the runs drawn right to left and the
+    brackets mirrored, as the bidirectional algorithm draws them (UAX #9, L4).
+
+    A word with Latin letters or digits glued on ("Zoëمحمد") is left as it is typed.
+    """
+    if len(parts) != len(word) - 1 or any(
+            not _RTL_RUN.search(text) and not _NEUTRAL.issuperset(map(unicodedata.bidirectional,
+                                                                       text))
+            for _frag, text in parts):
+        return word
+    width, pieces = 0.0, []
+    for frag, text in reversed(parts):
+        if _RTL_RUN.search(text):
+            sub = _shape_word([pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize),
+                               (frag, text)], features, force)
+            width += sub[0]
+            pieces.extend(sub[1:])
+        else:
+            drawn = "".join(MIRRORED.get(char, char) for char in reversed(text))
+            width += pdfmetrics.stringWidth(drawn, frag.fontName, frag.fontSize)
+            pieces.append((frag, mirrored_run(frag.fontName, text)))
+    shaped = ttfonts.makeShapedFragWord(word)([width, *pieces])
+    shaped.rhc_typed = "".join(text for _frag, text in parts)
+    return shaped
 
 
 if ttfonts.uharfbuzz is not None:
@@ -91,6 +130,14 @@ class Fonts:
         """Whether the Arabic font has ``char`` and it is not a left-to-right letter."""
         return bool(self.extras) and self.extras[0][0] == ARABIC_FONT and \
             ord(char) in self.extras[0][1] and unicodedata.bidirectional(char) != "L"
+
+    def has(self, font: str | None, code: int) -> bool:
+        """Whether ``font`` (None for the body font) draws ``code``."""
+        if font is None:
+            return code in self.body_chars
+        if font == self.fallback:
+            return code in self.fallback_chars
+        return any(code in chars for name, chars in self.extras if name == font)
 
     def font_for(self, code: int) -> str | None:
         """The font to draw ``code`` in, or None for the body font.
@@ -160,30 +207,6 @@ def register_fonts() -> Fonts:
     )
 
 
-
 #: Letters (and their marks) of the right-to-left scripts: Hebrew, Arabic and its
 #: presentation forms. A run of them is one word's letters; HarfBuzz orders those itself.
 _RTL_RUN = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+")
-
-
-def _is_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
-
-
-def visual_order(text: str) -> str:
-    """Each line with its right-to-left words in the order they are drawn, left to right.
-
-    Why letters stay in typed order inside a word: reportlab shapes each word with
-    HarfBuzz (uharfbuzz), which joins the letters and lays an Arabic word out right to
-    left itself; python-bidi's order is needed only for the words. Lines with no
-    right-to-left letter are left alone (linear: one pass over the text).
-    """
-    if not _is_rtl(text):
-        return text
-    lines = []
-    for line in text.split("\n"):
-        if _is_rtl(line):
-            line = _RTL_RUN.sub(lambda m: m.group()[::-1], get_display(line))
-        lines.append(line)
-    return "\n".join(lines)
-

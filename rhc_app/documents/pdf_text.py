@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
+from rhc_app.documents.pdf_bidi import Known, base_is_rtl, order_lines
 from rhc_app.documents.pdf_common import clean_text, escape_markup
 
 #: Longest run of text in one Paragraph. Bounded pieces keep layout fast and predictable.
@@ -48,6 +50,32 @@ class TextParagraph(Paragraph):
             textTransformFrags(frags, style)
             bulletText = bullet_frags or bulletText
         super()._setup(text, style, bulletText, frags, cleaner)
+        # The paragraph reads right to left when its first letter does (a piece split off
+        # another takes that one's direction and levels instead: see split).
+        self.levels: Known = {}
+        self.rtl = not _processed(self.frags) and base_is_rtl(
+            "".join(getattr(frag, "text", "") for frag in self.frags))
+        if self.rtl and self.style.alignment == TA_LEFT:
+            self.style = ParagraphStyle(f"{self.style.name}-rtl", parent=self.style,
+                                        alignment=TA_RIGHT)
+
+    def breakLines(self, width: Any) -> Any:
+        """reportlab's lines, broken in typed order, each then put in drawing order."""
+        para = super().breakLines(width)
+        if para.kind == 1:
+            order_lines(para, self.frags, self.rtl, self.levels)
+        return para
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            part.rtl, part.levels = self.rtl, self.levels  # the parts hold the same words
+        return parts
+
+
+def _processed(frags: Any) -> bool:
+    """Whether ``frags`` are reportlab's frag words (a piece split off a paragraph)."""
+    return bool(frags) and isinstance(frags[0], list) and isinstance(frags[0][0], (int, float))
 
 
 def split_blocks(text: str | None, limit: int = MAX_PARAGRAPH_CHARS,

@@ -150,6 +150,10 @@ def test_each_line_is_laid_out_a_bounded_number_of_times(laid_out_lines) -> None
         "an area of short lines": _record(areas={"victims": "a\n" * lines}),
         "a tall table cell": _record(people=[PersonEntry("Edric", concern="c\n" * lines)]),
         "a summary of short lines": _record(child_summary="b\n" * lines),
+        # Right-to-left lines are put in drawing order after wrapping (pdf_bidi): short
+        # lines, and one paragraph of 9,000 words wrapped, are laid out as often as Latin.
+        "an area of short Arabic lines": _record(areas={"victims": "كلمة\n" * lines}),
+        "a wrapped Arabic paragraph": _record(areas={"victims": " ".join(["كلمة"] * 9 * lines)}),
     }
     for name, record in cases.items():
         work = _work(laid_out_lines, lambda r=record: build_police_pdf(r))
