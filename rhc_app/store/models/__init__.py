@@ -5,6 +5,7 @@ in plaintext is categorical or a time the reports and lists must query on.
 * ``cases.py``: children, episodes, conversations, contact attempts, shares, drafts,
   amendments.
 * ``audit.py``: web sessions, the audit log, the key check value.
+* ``offline.py``: the organisations' keys for the tablets' offline queue, and its receipts.
 
 Import every model from here (``from rhc_app.store.models import Child``): Alembic's
 metadata and SEALED_MODELS need them all loaded.
@@ -23,11 +24,13 @@ from rhc_app.store.models.cases import (
     Draft,
     Episode,
 )
+from rhc_app.store.models.offline import OfflineKey, OfflineReceipt
 from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, SignInThrottle, User
 
 __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
            "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare", "Draft",
-           "Episode", "KeyCheck", "Organisation", "SignInThrottle", "User", "WebSession"]
+           "Episode", "KeyCheck", "OfflineKey", "OfflineReceipt", "Organisation",
+           "SignInThrottle", "User", "WebSession"]
 
 SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,
-                                         ContactAttempt, Draft, Amendment)
+                                         ContactAttempt, Draft, Amendment, OfflineKey)

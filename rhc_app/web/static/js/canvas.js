@@ -38,6 +38,7 @@ if (form && url) {
   let leaving = false; // the page is going away with everything carried or kept
   let sentOnHide = false;
 
+  let queuedEdits = 0; // the edit count last kept on this tablet while there was no signal
   const unsaved = () => edits !== savedEdits;
 
   const say = (text) => { if (status) status.textContent = text; };
@@ -85,6 +86,11 @@ if (form && url) {
     try {
       resp = await post();
     } catch (e) {
+      // No signal: kept on this tablet, locked (offline.js), and sent from there when back.
+      if (window.rhcOffline && await window.rhcOffline.queueForm(form)) {
+        queuedEdits = sentAt;
+        return;
+      }
       say("Not saved: no connection. Keep this page open; it will try again.");
       pending = true;
       return;
@@ -239,6 +245,20 @@ if (form && url) {
     await flush();
     flushed.add(other);
     if (other.requestSubmit) other.requestSubmit(button); else other.submit();
+  });
+
+  // The tablet's queue was sent (offline.js): saved, or kept beside the other version.
+  window.addEventListener("rhc:offline-sent", ({ detail }) => {
+    const here = (list) => list.find((sent) => url.includes(sent.conv));
+    if (stopped || !(here(detail.kept) || here(detail.saved))) return;
+    if (here(detail.kept) || edits === 0) { // show both versions, or what the queue brought
+      stopped = true;
+      leaving = true;
+      window.location.assign((here(detail.kept) || here(detail.saved)).url);
+      return;
+    }
+    savedEdits = Math.max(savedEdits, queuedEdits);
+    if (unsaved()) schedule(500);
   });
 
   // Closing the tab or going Back with words unsaved: ask first.
