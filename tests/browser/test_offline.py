@@ -19,8 +19,8 @@ from rhc_app.services.conversations import record_outcome
 from rhc_app.store.models import OfflineKey
 from tests.conftest import make_case, now
 
-from .conftest import VIEWPORTS, check_page, open_and_sign_in
-from .test_capture_journey import area, save_status
+from .conftest import VIEWPORTS, check_page, open_and_sign_in, sign_in
+from .test_capture_journey import area, expire_session, save_status
 from .test_capture_never_lost import stored
 
 pytestmark = pytest.mark.browser
@@ -30,6 +30,8 @@ NO_SIGNAL = ("No signal. What you type is kept on this tablet, locked, and sent 
 CANARIES = {"Pull factors": "CANARY-PULL she waits at the bus station (invented)",
             "Push factors": "CANARY-PUSH shouting at home most nights (invented)",
             "Victims": "CANARY-VICTIM a younger friend was there too (invented)"}
+# "Leave the page?" asked on reload: yes, the words are queued on the tablet.
+ACCEPT = lambda dialog: dialog.accept()  # noqa: E731
 NOTE = "CANARY-NOTE said the man is called Dorian (invented)"
 
 
@@ -51,7 +53,7 @@ def _open(context: BrowserContext, live_server: str, world: Any, db: Any) -> tup
     record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
     db.commit()
     page = context.pages[0] if context.pages else context.new_page()
-    page.on("dialog", lambda d: d.accept())  # "leave the page?": its words are queued
+    page.on("dialog", ACCEPT)
     open_and_sign_in(page, live_server, worker.email)
     # The first signed-in page starts the service worker; the next one it controls.
     page.wait_for_function("() => window.rhcOffline !== undefined")
@@ -133,3 +135,38 @@ def test_without_the_organisations_private_key_the_queue_cannot_be_opened(
     assert page.evaluate("() => window.rhcOffline.count()") >= 1  # kept: never acknowledged
     context.close()
     assert _files_holding(profile, list(CANARIES.values())) == []
+
+
+def test_signing_out_with_unsent_words_warns_first(tablet: tuple[BrowserContext, Path],
+                                                   live_server: str, world: Any, db: Any) -> None:
+    context, _profile = tablet
+    page, _conv_id = _open(context, live_server, world, db)
+    _type_offline(page)
+    asked: list[str] = []
+    page.remove_listener("dialog", ACCEPT)
+    page.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))  # dismiss: stay
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_timeout(500)
+    assert any("has not been sent yet" in m for m in asked), asked
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # still signed in
+    assert page.evaluate("() => window.rhcOffline.count()") >= 1
+
+
+def test_the_queue_is_sent_after_signing_in_again(tablet: tuple[BrowserContext, Path],
+                                                  live_server: str, world: Any, db: Any) -> None:
+    context, _profile = tablet
+    page, conv_id = _open(context, live_server, world, db)
+    _type_offline(page)
+    expire_session(db, world.user("north", "worker").id)  # the tablet sat offline too long
+    context.set_offline(False)
+    expect(save_status(page)).to_contain_text("You have been signed out. What you typed is kept")
+    assert stored(db, conv_id).canvas["areas"]["victims"] == ""
+    link = page.get_by_role("link", name="Sign in again to send it")
+    back = f"/sign-in?next=%2Fconversations%2F{conv_id}%2Fcanvas"
+    expect(link).to_have_attribute("href", back)
+    page.goto(live_server + back)
+    sign_in(page, world.user("north", "worker").email)
+    # Back on the canvas: the queue is sent, and the page shows what it brought.
+    expect(area(page, "Victims")).to_have_value(CANARIES["Victims"])
+    assert stored(db, conv_id).canvas["areas"]["victims"] == CANARIES["Victims"]
+    assert page.evaluate("() => window.rhcOffline.count()") == 0

@@ -41,9 +41,17 @@ async function withStores(mode, work) {
 const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-function say(text) {
+function say(text, link) {
   const el = document.getElementById("save-status") || document.getElementById("offline-status");
-  if (el) el.textContent = text;
+  if (!el) return;
+  el.textContent = text;
+  if (link) { // built from elements: nothing from the page becomes markup
+    const a = document.createElement("a");
+    a.className = "govuk-link";
+    a.href = link.href;
+    a.textContent = link.text;
+    el.append(" ", a);
+  }
 }
 
 function ukTime(date) {
@@ -147,7 +155,8 @@ async function acknowledged(item, version) {
 }
 
 function signedOut() {
-  say("You have been signed out. What you typed is kept on this tablet, locked: sign in again to send it.");
+  say("You have been signed out. What you typed is kept on this tablet, locked.",
+      { href: "/sign-in?next=" + encodeURIComponent(location.pathname), text: "Sign in again to send it" });
 }
 
 async function sendQueue() {
