@@ -118,6 +118,10 @@ def test_typed_without_signal_then_reloaded_every_word_arrives_and_nothing_reada
 
     page.goto(f"{live_server}/conversations/{conv_id}/canvas")  # the queue's words are there
     expect(area(page, "Victims")).to_have_value(CANARIES["Victims"])
+    kept = page.evaluate("""async () => (await Promise.all((await caches.keys()).map(
+        async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat()""")
+    paths = [u.removeprefix(live_server) for u in kept]  # no signed-in page is ever kept
+    assert "/offline" in paths and all(p == "/offline" or p.startswith("/assets/") for p in paths)
     context.close()  # everything written down to the profile's files
     assert _files_holding(profile, [*CANARIES.values(), NOTE]) == []
 
@@ -170,3 +174,19 @@ def test_the_queue_is_sent_after_signing_in_again(tablet: tuple[BrowserContext, 
     expect(area(page, "Victims")).to_have_value(CANARIES["Victims"])
     assert stored(db, conv_id).canvas["areas"]["victims"] == CANARIES["Victims"]
     assert page.evaluate("() => window.rhcOffline.count()") == 0
+
+
+def test_back_online_on_the_same_page_the_words_are_sent_and_typing_carries_on(
+        tablet: tuple[BrowserContext, Path], live_server: str, world: Any, db: Any) -> None:
+    context, _profile = tablet
+    page, conv_id = _open(context, live_server, world, db)
+    _type_offline(page)
+    context.set_offline(False)
+    expect(save_status(page)).to_have_text(re.compile(r"^Sent at \d\d:\d\d$"))
+    assert stored(db, conv_id).canvas["areas"]["victims"] == CANARIES["Victims"]
+    # The page builds on the version the queue made: its next save is no conflict.
+    area(page, "Themes").fill("Typed once the signal was back (invented)")
+    expect(save_status(page)).to_contain_text("Saved at")
+    conv = stored(db, conv_id)
+    assert conv.canvas["areas"]["themes"] == "Typed once the signal was back (invented)"
+    assert conv.canvas["areas"]["pull_factors"] == CANARIES["Pull factors"]
