@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from rhc_app.services.conversations import record_outcome
-from rhc_app.store.models import OfflineKey
+from rhc_app.store.models import Draft, OfflineKey, OfflineReceipt
 from tests.conftest import make_case, now
 
 from .conftest import VIEWPORTS, check_page, open_and_sign_in, sign_in
@@ -67,10 +67,13 @@ def _open(context: BrowserContext, live_server: str, world: Any, db: Any) -> tup
 
 
 def _type_offline(page: Page) -> None:
+    """Three areas typed with no signal, each kept as its own item of the queue (sent later
+    in order, each building on the version the one before made)."""
     page.context.set_offline(True)
     for label, words in CANARIES.items():
         area(page, label).fill(words)
-    expect(save_status(page)).to_have_text(NO_SIGNAL)
+        expect(save_status(page)).to_have_text(NO_SIGNAL)
+    assert page.evaluate("() => window.rhcOffline.count()") == len(CANARIES)
 
 
 def _files_holding(profile: Path, words: list[str]) -> list[str]:
@@ -116,6 +119,9 @@ def test_typed_without_signal_then_reloaded_every_word_arrives_and_nothing_reada
     assert [n["text"] for n in conv.canvas["notes"]] == [NOTE]
     assert page.evaluate("() => window.rhcOffline.count()") == 0
 
+    # Each copy built on the one before: saved in order, none met as a conflict.
+    assert db.execute(select(OfflineReceipt.outcome)).scalars().all() == ["saved"] * 4
+    assert db.execute(select(Draft)).first() is None
     page.goto(f"{live_server}/conversations/{conv_id}/canvas")  # the queue's words are there
     expect(area(page, "Victims")).to_have_value(CANARIES["Victims"])
     kept = page.evaluate("""async () => (await Promise.all((await caches.keys()).map(

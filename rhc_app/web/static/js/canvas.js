@@ -40,6 +40,7 @@ if (form && url) {
 
   let queuedEdits = 0; // the edit count last kept on this tablet while there was no signal
   const unsaved = () => edits !== savedEdits;
+  let noSignal = false; // the last save could not be sent and was queued on the tablet
 
   const say = (text) => { if (status) status.textContent = text; };
 
@@ -89,6 +90,7 @@ if (form && url) {
       // No signal: kept on this tablet, locked (offline.js), and sent from there when back.
       if (window.rhcOffline && await window.rhcOffline.queueForm(form)) {
         queuedEdits = sentAt;
+        noSignal = true;
         return;
       }
       say("Not saved: no connection. Keep this page open; it will try again.");
@@ -113,6 +115,7 @@ if (form && url) {
     } else if (data.status === "saved") {
       form.elements["base_version"].value = data.version;
       savedEdits = sentAt;
+      noSignal = false;
       if (edits !== sentAt) pending = true; // typed while this was being sent
       say("Saved at " + new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }));
     } else if (data.status === "conflict") {
@@ -258,6 +261,7 @@ if (form && url) {
       return;
     }
     savedEdits = Math.max(savedEdits, queuedEdits);
+    noSignal = false;
     if (unsaved()) schedule(500);
   });
 
@@ -272,7 +276,9 @@ if (form && url) {
   // request that outlives the page. Not while a save is on its way: this one would carry
   // the old version and meet it as a conflict.
   window.addEventListener("pagehide", () => {
-    if (leaving || stopped || inFlight || !unsaved()) return;
+    // Not with no signal: the queue holds the words, and this request, sent as the page
+    // goes, could arrive before the queue's copies built on the version before it.
+    if (leaving || stopped || inFlight || !unsaved() || noSignal) return;
     const body = new FormData(form);
     body.set("action", "autosave");
     // Refused when over 64 KB (a keepalive request's limit): the prompt above asked first.
@@ -283,7 +289,7 @@ if (form && url) {
   });
   // An iPad switching to another app may never come back to this page: save now.
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden" && unsaved() && !stopped) save();
+    if (document.visibilityState === "hidden" && unsaved() && !stopped && !noSignal) save();
   });
 
   // Keep the field being typed into above the on-screen keyboard.

@@ -178,7 +178,15 @@ async function sendQueue() {
     if (resp.status === 401 || resp.type === "opaqueredirect") { signedOut(); break; }
     if (!resp.ok) continue; // refused (read only, cannot be opened): kept, the rest go on
     const answer = await resp.json();
-    await acknowledged(item, answer.version);
+    // Kept as a draft (a conflict): the later copies keep their base and meet it too.
+    const version = answer.status === "saved" ? answer.version : 0;
+    await acknowledged(item, version);
+    for (const later of items) { // as acknowledged() did to the stored ones
+      if (later.seq > item.seq && later.conv === item.conv && later.base === item.base &&
+          item.kind === "canvas" && later.kind === "canvas" && version) {
+        later.base = version;
+      }
+    }
     sent[answer.status === "kept" ? "kept" : "saved"].push({ conv: item.conv, url: answer.url });
   }
   await count();
