@@ -98,6 +98,9 @@ def test_typed_without_signal_then_reloaded_every_word_arrives_and_nothing_reada
     expect(page.get_by_role("heading", name="No signal", level=1)).to_be_visible()
     expect(page.get_by_text("Juniper")).to_have_count(0)
     check_page(page)
+    page.set_viewport_size(VIEWPORTS["phone"])
+    check_page(page)
+    page.set_viewport_size(VIEWPORTS["tablet"])
     page.get_by_role("button", name="Keep this note").click()  # empty: said next to the box
     expect(page.locator("#offline-note-text-error")).to_be_visible()
     check_page(page)
