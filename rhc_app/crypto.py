@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 
 FORMAT_VERSION = 1
 
@@ -198,3 +200,43 @@ class KeyRing:
         """HMAC-SHA-256 of one audit event's chained fields: only a key holder can extend or
         rewrite the chain (rhc_app/audit.py)."""
         return hmac.new(self._audit_key, data, hashlib.sha256).hexdigest()
+
+
+# -- the tablet's offline queue -----------------------------------------------------------
+# Each save a tablet cannot send is sealed there to its organisation's public key (P-256):
+# a fresh AES-GCM key per item, wrapped (AES-KW) under a key derived by ECDH from a one-use
+# key pair the tablet throws away, so the tablet can write its queue but never read it back.
+OFFLINE_KDF_INFO = b"rhc offline queue v1"
+
+
+def new_offline_keypair() -> tuple[str, bytes]:
+    """An organisation's key pair: the private half as text to seal (PKCS#8, base64), and
+    the public half as SPKI bytes, for the browser's WebCrypto `importKey("spki")`."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    spki = private.public_key().public_bytes(serialization.Encoding.DER,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+    return _b64(der), spki
+
+
+def offline_item_aad(conversation_id: str, item_id: str) -> bytes:
+    """Binds an item to its conversation and its own id: moved or replayed elsewhere, it fails."""
+    return f"rhc-offline|{conversation_id}|{item_id}".encode()
+
+
+def open_offline_item(private_key: str, tablet_key: bytes, wrapped_key: bytes, iv: bytes,
+                      ciphertext: bytes, aad: bytes) -> str:
+    """The plaintext of one queued item, or DecryptionFailed (no detail: nothing to learn)."""
+    try:
+        private = serialization.load_der_private_key(base64.b64decode(private_key), None)
+        if not isinstance(private, ec.EllipticCurvePrivateKey):
+            raise DecryptionFailed("the offline key is not a P-256 key")
+        peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), tablet_key)
+        shared = private.exchange(ec.ECDH(), peer)
+        kek = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=OFFLINE_KDF_INFO).derive(shared)
+        item_key = aes_key_unwrap(kek, wrapped_key)
+        return AESGCM(item_key).decrypt(iv, ciphertext, aad).decode("utf-8")
+    except (InvalidTag, InvalidUnwrap, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise DecryptionFailed("a queued item failed to open") from exc

@@ -90,3 +90,14 @@ def keys_list() -> None:
         for kid in ring.keys:
             click.echo(kid + ("  (active)" if kid == ring.active else ""))
 
+
+
+@keys.command("offline")
+def keys_offline() -> None:
+    """Give every organisation made before the offline queue its key pair for it."""
+    from rhc_app.services.offline import add_missing_keys
+
+    with session_with_keys() as s:
+        count = add_missing_keys(s)
+        s.commit()
+    click.echo(f"Made offline keys for {count} organisations")

@@ -23,7 +23,8 @@ from rhc_app.web.request_log import request_id, where
 from rhc_app.web.sessions import DatabaseSessionInterface
 
 # Views reachable without signing in; everything else is refused by default.
-PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "auth.signed_out", "health", "alive"}
+PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "auth.signed_out", "health", "alive",
+                    "conversations.service_worker", "conversations.offline_page"}
 
 
 def init_app(app: Flask) -> None:

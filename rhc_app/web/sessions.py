@@ -86,6 +86,7 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
         self.regenerate = False
         self.ended = False  # why the previous session ended: "idle" | "absolute" | None
         self.expired_user_id: str | None = None
+        self.sessionless = False  # see SESSIONLESS_PATHS
 
 
 def _signer(app: Flask) -> URLSafeTimedSerializer:
@@ -107,8 +108,18 @@ def purge_expired(db: Session, app: Flask, limit: int | None = None) -> int:
                                app.config["SESSION_ABSOLUTE_HOURS"], limit)
 
 
+# Fetched by the service worker on its own schedule (its update checks, the offline page it
+# keeps): they must not end an expired session (the first request after expiry carries its
+# rescue, see drafts), nor touch the cookie, and the offline page is the same for everyone.
+SESSIONLESS_PATHS = ("/sw.js", "/offline")
+
+
 class DatabaseSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
+        if request.path in SESSIONLESS_PATHS:
+            session = ServerSession()
+            session.sessionless = True
+            return session
         token = request.cookies.get(COOKIE_NAME)
         if not token:
             return ServerSession()
@@ -166,6 +177,8 @@ class DatabaseSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
+        if session.sessionless:
+            return
         db = request_writer()
         name = COOKIE_NAME
         cookie_args = {

@@ -38,7 +38,9 @@ if (form && url) {
   let leaving = false; // the page is going away with everything carried or kept
   let sentOnHide = false;
 
+  let queuedEdits = 0; // the edit count last kept on this tablet while there was no signal
   const unsaved = () => edits !== savedEdits;
+  let noSignal = false; // the last save could not be sent and was queued on the tablet
 
   const say = (text) => { if (status) status.textContent = text; };
 
@@ -85,6 +87,12 @@ if (form && url) {
     try {
       resp = await post();
     } catch (e) {
+      // No signal: kept on this tablet, locked (offline.js), and sent from there when back.
+      if (window.rhcOffline && await window.rhcOffline.queueForm(form)) {
+        queuedEdits = sentAt;
+        noSignal = true;
+        return;
+      }
       say("Not saved: no connection. Keep this page open; it will try again.");
       pending = true;
       return;
@@ -107,6 +115,7 @@ if (form && url) {
     } else if (data.status === "saved") {
       form.elements["base_version"].value = data.version;
       savedEdits = sentAt;
+      noSignal = false;
       if (edits !== sentAt) pending = true; // typed while this was being sent
       say("Saved at " + new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }));
     } else if (data.status === "conflict") {
@@ -241,6 +250,21 @@ if (form && url) {
     if (other.requestSubmit) other.requestSubmit(button); else other.submit();
   });
 
+  // The tablet's queue was sent (offline.js): saved, or kept beside the other version.
+  window.addEventListener("rhc:offline-sent", ({ detail }) => {
+    const here = (list) => list.find((sent) => url.includes(sent.conv));
+    if (stopped || !(here(detail.kept) || here(detail.saved))) return;
+    if (here(detail.kept) || edits === 0) { // show both versions, or what the queue brought
+      stopped = true;
+      leaving = true;
+      window.location.assign((here(detail.kept) || here(detail.saved)).url);
+      return;
+    }
+    savedEdits = Math.max(savedEdits, queuedEdits);
+    noSignal = false;
+    if (unsaved()) schedule(500);
+  });
+
   // Closing the tab or going Back with words unsaved: ask first.
   window.addEventListener("beforeunload", (event) => {
     if (leaving || !unsaved()) return;
@@ -252,7 +276,9 @@ if (form && url) {
   // request that outlives the page. Not while a save is on its way: this one would carry
   // the old version and meet it as a conflict.
   window.addEventListener("pagehide", () => {
-    if (leaving || stopped || inFlight || !unsaved()) return;
+    // Not with no signal: the queue holds the words, and this request, sent as the page
+    // goes, could arrive before the queue's copies built on the version before it.
+    if (leaving || stopped || inFlight || !unsaved() || noSignal) return;
     const body = new FormData(form);
     body.set("action", "autosave");
     // Refused when over 64 KB (a keepalive request's limit): the prompt above asked first.
@@ -263,6 +289,6 @@ if (form && url) {
   });
   // An iPad switching to another app may never come back to this page: save now.
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden" && unsaved() && !stopped) save();
+    if (document.visibilityState === "hidden" && unsaved() && !stopped && !noSignal) save();
   });
 }
