@@ -9,9 +9,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rhc_app.domain import uk_time
+from rhc_app.domain.vocabulary import choices
 from rhc_app.security.access import conversation_filter
 from rhc_app.services import allocation
 from rhc_app.services.amendments import trail
+from rhc_app.services.conversation_fields import OfferFields, late_reasons
 from rhc_app.services.conversations import (
     held_or_completed_by,
     record_attempt,
@@ -52,7 +54,24 @@ def load_conversation(conversation_id: str) -> Conversation:
 @bp.get("/conversations/<conversation_id>")
 def show(conversation_id: str) -> Any:
     conv = load_conversation(conversation_id)
-    return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"), OutcomeForm(formdata=None))
+    return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"), _outcome_form(conv))
+
+
+def _outcome_form(conv: Conversation, posted: bool = False) -> OutcomeForm:
+    """The outcome form, with the organisation's late reasons and, unposted, what is kept."""
+    kept = conv.canvas.get("details", {})
+    form = OutcomeForm() if posted else OutcomeForm(formdata=None, data={
+        "carers_said": conv.carers_said or "", "late_reason": conv.late_reason or "",
+        "late_reason_note": kept.get("late_reason_note", "")})
+    form.late_reason.choices = choices(late_reasons(user().organisation))
+    return form
+
+
+def _offer_fields(form: OutcomeForm) -> OfferFields:
+    return OfferFields(carers_said=form.carers_said.data or "",
+                       late_reason=form.late_reason.data or "",
+                       late_reason_note=form.late_reason_note.data or "",
+                       not_offered_by=form.not_offered_by.data or "")
 
 
 def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: OutcomeForm,
@@ -78,6 +97,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         signoff_form=signoff_form, own_record=held_or_completed_by(conv, user()),
         returned_by=db().get(User, conv.returned_by) if conv.returned_by else None,
         timely=uk_time.within_timescale(episode.found_at, conv.held_at),
+        late_reason_labels=late_reasons(user().organisation),
         title="Conversation"), status
 
 
@@ -91,17 +111,18 @@ def add_attempt(conversation_id: str) -> Any:
         if ok:
             flash("Contact attempt recorded", "success")
             return redirect(url_for("conversations.show", conversation_id=conv.id))
-    return _render_show(conv, form, OutcomeForm(formdata=None), 400)
+    return _render_show(conv, form, _outcome_form(conv), 400)
 
 
 @bp.post("/conversations/<conversation_id>/outcome")
 def outcome(conversation_id: str) -> Any:
     conv = load_conversation(conversation_id)
-    form = OutcomeForm()
+    form = _outcome_form(conv, posted=True)
     if form.validate_on_submit():
         ok, _ = apply(form, lambda: record_outcome(db(), user(), conv, form.action.data,
                                                    utc_of(form.at),  # type: ignore[arg-type]
-                                                   form.reason.data or None))
+                                                   form.reason.data or None,
+                                                   fields=_offer_fields(form)))
         if ok:
             flash("Saved", "success")
             if conv.status == "accepted":
@@ -147,4 +168,4 @@ def sign_off_conversation(conversation_id: str) -> Any:
                   "success")
             return redirect(url_for("conversations.show", conversation_id=conv.id))
     return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"),
-                        OutcomeForm(formdata=None), 400, signoff_form=form)
+                        _outcome_form(conv), 400, signoff_form=form)
