@@ -6,7 +6,7 @@ No Flask: the `rhc` commands and the report pages both call these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -76,11 +76,12 @@ def _within_72_hours(dialect: str) -> Any:
     return and_(gap >= timedelta(0), gap <= uk_time.DEADLINE)
 
 
-def quarterly_counts(s: Session, org: Organisation, year: int
+def quarterly_counts(s: Session, org: Organisation, year: int, where: Sequence[Any] = ()
                      ) -> dict[str, list[dict[str, int]]]:
     """The counts behind the quarterly tables of both cohorts, made by the database
     (Q1..Q4, then the year): a whole borough's history is counted without loading it.
-    Tested against the reference definition in domain.figures."""
+    Tested against the reference definition in domain.figures. ``where`` narrows it by the
+    child (field_figures.area_filter: placing or host council)."""
     starts = _quarter_starts(year)
     reported = Episode.reported_missing_at
     quarter = case((reported < starts[1], 1), (reported < starts[2], 2),
@@ -111,9 +112,10 @@ def quarterly_counts(s: Session, org: Organisation, year: int
     keys = figures.COUNT_KEYS
 
     def query(*extra: Any) -> Any:
-        return (select(*extra, *columns).join(Conversation, Conversation.episode_id == Episode.id)
-                .where(Episode.organisation_id == org.id, reported >= starts[0],
-                       reported < starts[4]))
+        q = (select(*extra, *columns).join(Conversation, Conversation.episode_id == Episode.id)
+             .where(Episode.organisation_id == org.id, reported >= starts[0],
+                    reported < starts[4]))
+        return q.join(Child, Child.id == Episode.child_id).where(*where) if where else q
 
     def split(values: Any) -> tuple[dict[str, int], dict[str, int]]:
         values = [int(v or 0) for v in values]
@@ -127,10 +129,10 @@ def quarterly_counts(s: Session, org: Organisation, year: int
             "in-care": [q[1] for q in quarters] + [year_care]}
 
 
-def quarterly_tables(s: Session, org: Organisation, year: int
+def quarterly_tables(s: Session, org: Organisation, year: int, where: Sequence[Any] = ()
                      ) -> dict[str, figures.QuarterlyTable]:
     return {cohort: figures.table_from_counts(year, cohort, counts)  # type: ignore[arg-type]
-            for cohort, counts in quarterly_counts(s, org, year).items()}
+            for cohort, counts in quarterly_counts(s, org, year, where).items()}
 
 
 def held_facts(s: Session, org: Organisation, start: date, end: date) -> list[EpisodeFacts]:

@@ -15,6 +15,7 @@ from rhc_app.services.children import (
     EpisodeDetails,
     add_child,
     add_episode,
+    council,
     find_children,
     update_episode,
 )
@@ -54,7 +55,9 @@ def new_child() -> Any:
             name=form.name.data, case_reference=form.case_reference.data.strip(),
             date_of_birth=form.date_of_birth.data.isoformat() if form.date_of_birth.data
             else None, gender=form.gender.data, ethnicity=(form.ethnicity.data or "").strip() or None,
-            in_care=form.in_care.data == "yes", home_area=form.home_area.data or None)))
+            in_care=form.in_care.data == "yes", home_area=form.home_area.data or None,
+            placing_authority=council(form.placing_authority.data),
+            host_area=council(form.host_area.data))))
         if ok:
             flash("Child added. Now add the missing episode.", "success")
             return redirect(url_for("children.new_episode", child_id=child.id))

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
-from rhc_app.domain import uk_time
+from rhc_app.domain import delay_reasons, uk_time
 from rhc_app.domain.vocabulary import choices
 from rhc_app.security.access import conversation_filter
 from rhc_app.services import allocation
 from rhc_app.services.amendments import trail
-from rhc_app.services.conversation_fields import OfferFields, late_reasons
+from rhc_app.services.canvas import parse_held_at
+from rhc_app.services.conversation_fields import OfferFields, holder_defaults, late_reasons
 from rhc_app.services.conversations import (
     held_or_completed_by,
     record_attempt,
@@ -23,13 +25,32 @@ from rhc_app.services.conversations import (
 from rhc_app.services.errors import CaseworkError
 from rhc_app.services.listing import rows
 from rhc_app.store.db import utcnow
-from rhc_app.store.models import Conversation, User
+from rhc_app.store.models import Conversation, Episode, User
 from rhc_app.web.common import apply, audit_event, user
 from rhc_app.web.conversations import bp
 from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffForm
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
 from rhc_app.web.loaders import get_conversation, require_role
+
+
+@bp.context_processor
+def _record_fields() -> dict[str, Any]:
+    """For the issue 17 partials (offer and canvas): the organisation's late reasons, what
+    the canvas suggests for who held it, and the 72-hour clock's end."""
+    if not current_user.is_authenticated:
+        return {}
+    org = user().organisation
+    return {"late_reason_labels": late_reasons(org), "holder_defaults": holder_defaults(org),
+            "due_of": lambda episode: uk_time.due_at(episode.found_at),
+            "held_late_on": _held_late}
+
+
+def _held_late(episode: Episode, held: str | None) -> bool:
+    try:
+        return delay_reasons.is_late(episode.found_at, parse_held_at(held))
+    except ValueError:  # typed text shown back with its own error
+        return False
 
 
 @bp.get("/")
@@ -97,7 +118,6 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         signoff_form=signoff_form, own_record=held_or_completed_by(conv, user()),
         returned_by=db().get(User, conv.returned_by) if conv.returned_by else None,
         timely=uk_time.within_timescale(episode.found_at, conv.held_at),
-        late_reason_labels=late_reasons(user().organisation),
         title="Conversation"), status
 
 
