@@ -35,14 +35,10 @@ def late_reasons(org: Organisation) -> dict[str, str]:
     return delay_reasons.reasons_for((org.settings or {}).get("late_reasons"))
 
 
-def offer_time(conv: Conversation, action: str, at: datetime) -> datetime | None:
-    """When the conversation counts as offered once this answer is saved (as record_outcome
-    sets it); None for "not completed" with no offer before it: nothing was offered late."""
-    if action == "offer":
-        return at
-    if action == "not_completed":
-        return conv.offered_at
-    return conv.offered_at or at
+def offer_time(conv: Conversation, action: str, at: datetime) -> datetime:
+    """When the conversation counts as offered once this answer is saved, as record_outcome
+    sets it (an answer without an offer before it counts as offered when answered)."""
+    return at if action == "offer" else conv.offered_at or at
 
 
 def apply_offer_fields(conv: Conversation, episode: Episode, org: Organisation, action: str,

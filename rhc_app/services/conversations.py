@@ -69,7 +69,8 @@ def record_outcome(s: Session, user: User, conv: Conversation, action: str, at: 
         conv.outcome_at = None
         conv.outcome_reason = None
     else:
-        conv.offered_at = conv.offered_at or at
+        if not conv.not_offered:  # a decision not to offer is not an offer
+            conv.offered_at = conv.offered_at or at
         conv.outcome = action
         conv.outcome_at = at
         conv.outcome_reason = reason or None
