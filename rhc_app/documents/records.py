@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from rhc_app.documents.record_fields import RecordFields
 from rhc_app.domain.uk_time import as_utc, due_at, format_duration, within_timescale
 from rhc_app.domain.vocabulary import (
     CONTACT_METHODS,
@@ -172,6 +173,7 @@ class ConversationRecord:
     produced_by: PersonInfo | None = None
     signoff: SignOffInfo = field(default_factory=SignOffInfo)
     amendments: Sequence[AmendmentInfo] = ()  # oldest first
+    fields: RecordFields = field(default_factory=RecordFields)  # issue 17's
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a document cannot be changed after it is described.

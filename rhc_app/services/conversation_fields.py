@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from rhc_app.domain import delay_reasons
-from rhc_app.domain.vocabulary import HOLDER_ROLES, YES_NO
+from rhc_app.documents.record_fields import RecordFields
+from rhc_app.domain.vocabulary import HOLDER_ROLES, YES_NO, label_of
 from rhc_app.services.canvas import parse_held_at
 from rhc_app.services.errors import CaseworkError
 from rhc_app.store.models import Conversation, Episode, Organisation
@@ -117,3 +118,19 @@ def holder_defaults(org: Organisation) -> dict[str, str]:
     if org.kind == "provider":
         return {"holder_role": "provider_worker", "holder_independent": "yes"}
     return {"holder_role": "missing_worker", "holder_independent": "no"}
+
+
+def record_fields(conv: Conversation, org: Organisation) -> RecordFields:
+    """This part of the record in words, for the documents."""
+    child = conv.episode.child
+    late = ""
+    if conv.late_reason:
+        note = (conv.canvas.get("details", {}).get("late_reason_note") or "").strip()
+        late = label_of(late_reasons(org), conv.late_reason)
+        late += f": {note}" if note and conv.late_reason == "other" else ""
+    return RecordFields(
+        carers_said=conv.carers_said or "", not_offered=bool(conv.not_offered),
+        not_offered_by=conv.not_offered_by or "", late_reason=late,
+        holder_role=label_of(HOLDER_ROLES, conv.holder_role, ""),
+        holder_independent=conv.holder_independent,
+        placing_authority=child.placing_authority or "", host_area=child.host_area or "")

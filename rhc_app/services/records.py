@@ -28,6 +28,7 @@ from rhc_app.domain.uk_time import london_date
 from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import normalise_canvas
+from rhc_app.services.conversation_fields import record_fields
 from rhc_app.store.models import Conversation, Organisation, User
 
 
@@ -141,7 +142,8 @@ def conversation_record(conv: Conversation, producer: User, produced_at: datetim
         worker_name=(holder.name or "") if holder else "",
         worker_role=holder.role.title() if holder else "",
         produced_by=PersonInfo(producer.name or "", producer.role.title(), org.name),
-        signoff=_signoff(conv), amendments=_amendments(conv))
+        signoff=_signoff(conv), amendments=_amendments(conv),
+        fields=record_fields(conv, org))
 
 
 def _amendments(conv: Conversation) -> list[AmendmentInfo]:

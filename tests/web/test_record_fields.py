@@ -172,3 +172,46 @@ def test_an_organisation_sets_its_own_late_reasons(world, auth, client, db):
     r = _outcome(auth, conv_id, action="offer", at=_local(now() - timedelta(hours=1)),
                  late_reason="bank_holiday")
     assert r.status_code == 302 and _conv(db, conv_id).late_reason == "bank_holiday"
+
+
+def _flat_pdf(auth, conv_id):
+    from tests.web.test_record_contents import _download, _flat
+    return _flat(_download(auth, conv_id))
+
+
+def test_the_police_pdf_of_a_late_decline_has_the_carers_words_and_the_reason(
+        world, auth, client, db):
+    conv_id = make_case(db, world.user("north", "worker"), found_hours_ago=100,
+                        reported_hours_ago=120).conversation.id
+    auth.sign_in(world.user("north", "worker"))
+    r = _outcome(auth, conv_id, action="declined", at=_local(now() - timedelta(hours=1)),
+                 carers_said=CARERS, late_reason="notification_arrived_late")
+    assert r.status_code == 302
+    assert 'id="declined-pdf"' in client.get(f"/conversations/{conv_id}").get_data(as_text=True)
+    text = _flat_pdf(auth, conv_id)
+    assert f"What the parents or carers said: {CARERS}" in text
+    assert "Why it came after 72 hours: Notification arrived late" in text
+    assert "Decision not to offer" not in text
+
+
+def test_the_police_pdf_says_who_held_it_and_the_councils(world, auth, client, db):
+    from rhc_app.services.canvas import empty_canvas
+    from rhc_app.services.conversations import record_outcome, save_canvas
+    from rhc_app.store.models import Child
+
+    worker = world.user("north", "worker")
+    episode = make_case(db, worker)
+    child = db.get(Child, episode.child_id)
+    child.placing_authority, child.host_area = "Harrow", "Gateshead"
+    conv = db.get(Conversation, episode.conversation.id)
+    record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
+    canvas = empty_canvas()
+    canvas["details"].update(held_at=(now() - timedelta(hours=1)).isoformat(),
+                             holder_role="provider_worker", holder_independent="yes")
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    db.commit()
+    auth.sign_in(worker)
+    text = _flat_pdf(auth, conv.id)
+    assert "Placing authority: Harrow Host area: Gateshead" in text
+    assert "Role of the person who held it: Worker from an independent provider" in text
+    assert "Independent of the child's care: Yes" in text
