@@ -12,7 +12,7 @@ class RecordFields:
     carers_said: str = ""
     not_offered: bool = False
     not_offered_by: str = ""
-    late_reason: str = ""  # the label, with the note for "Other"
+    late_reason: str = ""  # the label, with the note for an other reason
     holder_role: str = ""  # the label
     holder_independent: bool | None = None
     placing_authority: str = ""

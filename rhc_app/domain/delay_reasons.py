@@ -27,7 +27,7 @@ def code_of(label: str) -> str:
 
 def reasons_for(labels: Iterable[str] | None) -> dict[str, str]:
     """code -> label for one organisation: its own list (from its settings) or, when it has
-    none, the starting list; "Other" always last, since not every delay fits a list."""
+    none, the starting list; other (with a note) always last, since not every delay fits a list."""
     own = [" ".join(label.split()) for label in (labels or ())]
     chosen = {code_of(label): label for label in own if code_of(label)} if own \
         else dict(LATE_REASONS)
@@ -47,7 +47,7 @@ def reason_problem(late: bool, code: str | None, note: str | None, allowed: Iter
                    what: str = "held") -> str | None:
     """What is wrong with the reason given for a late offer or hold, or None.
 
-    Asked for only when it is late; "Other" needs a note saying what it was."""
+    Asked for only when it is late; the other reason needs a note saying what it was."""
     if code and code not in set(allowed):
         return "Select a reason from the list"
     if not late:

@@ -14,8 +14,9 @@ from typing import Any
 
 from rhc_app.domain import delay_reasons
 from rhc_app.documents.record_fields import RecordFields
+from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.vocabulary import HOLDER_ROLES, YES_NO, label_of
-from rhc_app.services.canvas import parse_held_at
+from rhc_app.services.canvas import normalise_canvas, parse_held_at
 from rhc_app.services.errors import CaseworkError
 from rhc_app.store.models import Conversation, Episode, Organisation
 
@@ -134,3 +135,21 @@ def record_fields(conv: Conversation, org: Organisation) -> RecordFields:
         holder_role=label_of(HOLDER_ROLES, conv.holder_role, ""),
         holder_independent=conv.holder_independent,
         placing_authority=child.placing_authority or "", host_area=child.host_area or "")
+
+
+def import_fields(conv: Conversation, row: DatasetRow) -> bool:
+    """A dataset row's late reason and holder, where the row gives them (an empty cell, or an
+    older file without the columns, changes nothing). Kept in the canvas too, as the canvas's
+    saves copy its details to these columns. True if anything changed."""
+    given = {"late_reason": row.late_reason, "holder_role": row.holder_role,
+             "holder_independent": {True: "yes", False: "no"}.get(row.held_by_independent)}
+    given = {k: v for k, v in given.items() if v}
+    canvas = conv.canvas
+    details = canvas.setdefault("details", {})
+    if all(details.get(k) == v for k, v in given.items()):
+        return False
+    details.update(given)
+    conv.canvas = canvas
+    for name, value in canvas_columns(normalise_canvas(canvas)).items():
+        setattr(conv, name, value)
+    return True

@@ -168,4 +168,7 @@ def export_rows(s: Session, org: Organisation, start: date, end: date) -> Iterab
             reported_missing_at=episode.reported_missing_at, found_at=episode.found_at,
             police_risk=episode.police_risk, rhc_offered_at=conv.offered_at,
             rhc_outcome=conv.outcome, rhc_held_at=conv.held_at,  # type: ignore[arg-type]
-            risk_factors=tuple(conv.risk_factors or ()))
+            risk_factors=tuple(conv.risk_factors or ()),
+            placing_authority=child.placing_authority, host_area=child.host_area,
+            late_reason=conv.late_reason, holder_role=conv.holder_role,
+            held_by_independent=conv.holder_independent)
