@@ -215,3 +215,18 @@ def test_the_police_pdf_says_who_held_it_and_the_councils(world, auth, client, d
     assert "Placing authority: Harrow Host area: Gateshead" in text
     assert "Role of the person who held it: Worker from an independent provider" in text
     assert "Independent of the child's care: Yes" in text
+
+
+def test_the_canvas_offers_before_during_and_after_as_prompts_only(world, auth, client, db):
+    worker = world.user("north", "worker")
+    conv_id = make_case(db, worker).conversation.id
+    auth.sign_in(worker)
+    _outcome(auth, conv_id, action="accepted", at=_local(now() - timedelta(hours=1)))
+    page, _base = _canvas_base(client, conv_id)
+    doc = parse(page)
+    prompts = doc.by_id("stage-prompts")
+    assert prompts.tag == "details" and "open" not in prompts.attrs  # collapsed, offered
+    assert [h.text() for h in prompts.find_all("h3")] == [
+        "Before they went missing", "While they were missing", "Since they came back"]
+    assert "How did you get home? Who brought you?" in prompts.text()
+    assert not prompts.find_all("textarea") and not prompts.find_all("input")  # nothing to fill

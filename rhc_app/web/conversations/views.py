@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from rhc_app.domain import delay_reasons, uk_time
+from rhc_app.domain.prompts import STAGE_PROMPTS
 from rhc_app.domain.vocabulary import choices
 from rhc_app.security.access import conversation_filter
 from rhc_app.services import allocation
@@ -42,6 +43,7 @@ def _record_fields() -> dict[str, Any]:
         return {}
     org = user().organisation
     return {"late_reason_labels": late_reasons(org), "holder_defaults": holder_defaults(org),
+            "stage_prompts": STAGE_PROMPTS,
             "due_of": lambda episode: uk_time.due_at(episode.found_at),
             "held_late_on": _held_late}
 
