@@ -230,3 +230,28 @@ def test_the_canvas_offers_before_during_and_after_as_prompts_only(world, auth, 
         "Before they went missing", "While they were missing", "Since they came back"]
     assert "How did you get home? Who brought you?" in prompts.text()
     assert not prompts.find_all("textarea") and not prompts.find_all("input")  # nothing to fill
+
+
+def test_the_quarterly_page_counts_late_reasons_and_filters_by_council(world, auth, client, db):
+    from rhc_app.store.models import Child
+
+    worker = world.user("north", "worker")
+    episode = make_case(db, worker, found_hours_ago=100, reported_hours_ago=120)
+    db.get(Child, episode.child_id).placing_authority = "Harrow"
+    db.commit()
+    auth.sign_in(worker)
+    _outcome(auth, episode.conversation.id, action="declined",
+             at=_local(now() - timedelta(hours=1)), late_reason="child_missing_again")
+    assert client.get("/reports/quarterly").status_code in (403, 404)  # managers only
+    auth.sign_out()
+    auth.sign_in(world.user("north", "manager"))
+    year = int(re.search(r'name="year" type="text" inputmode="numeric" value="(\d+)"',
+                         client.get("/reports/quarterly").get_data(as_text=True)).group(1))
+    doc = parse(client.get(f"/reports/quarterly?year={year}&placing=Harrow").get_data(
+        as_text=True))
+    [row] = [tr for tr in doc.find_all("tr") if tr.text().startswith("Child missing again")]
+    assert [td.text() for td in row.find_all("td")][-1] == "1"
+    assert doc.by_id("placing").tag == "select"
+    assert client.get(f"/reports/quarterly?year={year}&placing=Nowhere").status_code == 400
+    other = parse(client.get(f"/reports/quarterly?year={year}&host=").get_data(as_text=True))
+    assert other.by_id("late-reasons") and other.by_id("independence")
