@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rhc_app.domain import delay_reasons
 from rhc_app.documents.record_fields import RecordFields
+from rhc_app.domain import delay_reasons
 from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.vocabulary import HOLDER_ROLES, YES_NO, label_of
 from rhc_app.services.canvas import normalise_canvas, parse_held_at

@@ -20,8 +20,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from rhc_app.domain.delay_reasons import LABEL_MAX, LIST_MAX, code_of
 from rhc_app.documents.records import DEFAULT_HANDLING, HANDLING_MAX, TEAM_CONTACT_MAX
+from rhc_app.domain.delay_reasons import LABEL_MAX, LIST_MAX, code_of
 from rhc_app.store.models import ROLES
 
 
