@@ -35,8 +35,10 @@ WEB_CHILD = "Ysolde Canaryhart"
 WEB_REF = "CANARY-WEB-3390"
 AMEND_REF = "CANARY-POL-5521"  # a police reference changed by an episode amendment
 AMEND_REASON = "canary-amend-rz52"
+CARERS = "canary-carers-kw19"  # what the carers said when the child declined (issue 17)
+DECIDER = "Thaddeus Canarydecider"  # who decided not to offer (issue 17)
 CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
-            AMEND_REASON]
+            AMEND_REASON, CARERS, DECIDER]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -69,7 +71,20 @@ def recorded(world, db):
                conv.version)
     db.commit()
     _amended_episode(db, worker)
+    _not_held_episodes(db, worker)
     return episode
+
+
+def _not_held_episodes(db, worker):
+    """A decline with what the carers said, and a decision not to offer with who took it."""
+    from rhc_app.services.conversation_fields import OfferFields
+
+    for action, fields in (("declined", OfferFields(carers_said=CARERS)),
+                           ("not_offered", OfferFields(not_offered_by=DECIDER))):
+        conv = db.get(Conversation, make_case(db, worker, ref=REF).conversation.id)
+        record_outcome(db, worker, conv, action, now() - timedelta(hours=1), "a reason",
+                       fields=fields)
+    db.commit()
 
 
 def _amended_episode(db, worker):
@@ -98,6 +113,8 @@ def _assert_reads_back(app, episode, worker_id):
         assert canvas["notes"][0]["text"].startswith(NOTE)
         assert canvas["places"][0]["name"] == PLACE
         assert conv.attempts[0].result == ATTEMPT
+        assert {(c.carers_said, c.not_offered_by) for c in s.execute(select(Conversation))
+                .scalars()} >= {(CARERS, None), (None, DECIDER)}
         (amendment,) = s.execute(select(Amendment)).scalars().all()
         assert amendment.reason == AMEND_REASON and AMEND_REF in amendment.changes
         draft, _version = load_draft(s, worker_id, conv.id)
