@@ -79,6 +79,15 @@ def find_children(s: Session, ring: KeyRing, user: User, query: str, limit: int 
     return sorted(found, key=lambda c: c.name.casefold())[:limit]
 
 
+def set_placement(s: Session, user: User, child: Child, placing_authority: str | None,
+                  host_area: str | None) -> None:
+    """The councils of a child placed out of area (either may be cleared)."""
+    child.placing_authority = council(placing_authority)
+    child.host_area = council(host_area)
+    audit.record(s, "child_placement_changed", user_id=user.id, org_id=user.organisation_id,
+                 record_type="child", record_id=child.id)
+
+
 @dataclass
 class EpisodeDetails:
     reported_missing_at: datetime

@@ -90,3 +90,22 @@ def test_the_quarterly_page_shows_late_reasons(page: Page, viewport: str, live_s
                              exact=False)
     expect(table.get_by_role("row", name="Child not available")).to_contain_text("1")
     check_page(page)
+
+
+def test_a_child_placed_out_of_area(page: Page, viewport: str, live_server: str, world,
+                                    db) -> None:  # type: ignore[no-untyped-def]
+    worker = world.user("north", "worker")
+    episode = make_case(db, worker, name="Saffron Testchild")
+    open_and_sign_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/children/{episode.child_id}")
+    page.get_by_role("link", name="Change placing authority and host area").first.click()
+    check_page(page)
+    page.get_by_label("Placing authority").fill("x" * 101)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter 100 characters or fewer")
+    check_page(page)
+    page.get_by_label("Placing authority").fill("Harrow")
+    page.get_by_label("Host area").fill("Gateshead")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#out-of-area")).to_contain_text("Harrow")
+    check_page(page)

@@ -255,3 +255,25 @@ def test_the_quarterly_page_counts_late_reasons_and_filters_by_council(world, au
     assert client.get(f"/reports/quarterly?year={year}&placing=Nowhere").status_code == 400
     other = parse(client.get(f"/reports/quarterly?year={year}&host=").get_data(as_text=True))
     assert other.by_id("late-reasons") and other.by_id("independence")
+
+
+def test_the_placing_and_host_councils_of_a_child(world, auth, client, db):
+    from rhc_app.store.models import Child
+
+    worker = world.user("north", "worker")
+    child_id = make_case(db, worker).child_id
+    auth.sign_in(worker)
+    url = f"/children/{child_id}/placement"
+    assert 'href="' + url + '"' in client.get(f"/children/{child_id}").get_data(as_text=True)
+    r = auth.post(url, {"placing_authority": "x" * 101, "host_area": "Gateshead"})
+    assert r.status_code == 200 and "Enter 100 characters or fewer" in r.get_data(as_text=True)
+    assert "Gateshead" in r.get_data(as_text=True)  # kept
+    r = auth.post(url, {"placing_authority": " Harrow  London ", "host_area": "Gateshead"})
+    assert r.status_code == 302
+    db.rollback()
+    db.expire_all()
+    child = db.get(Child, child_id)
+    assert (child.placing_authority, child.host_area) == ("Harrow London", "Gateshead")
+    auth.sign_out()
+    auth.sign_in(world.user("south", "worker"))
+    assert client.get(url).status_code == 404  # another organisation's child

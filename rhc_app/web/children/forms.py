@@ -80,6 +80,14 @@ class ChildForm(FlaskForm):
             raise ValidationError("Date of birth must be after 1990")
 
 
+class PlacementForm(FlaskForm):
+    """A child placed out of area: the two councils, changed on their own (issue 17)."""
+
+    placing_authority = ChildForm.placing_authority
+    host_area = ChildForm.host_area
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
 class EpisodeForm(FlaskForm):
     reported_missing_at = LocalDateTimeField(
         "Reported missing", widget=GovTextInput(),

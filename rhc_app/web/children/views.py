@@ -17,11 +17,18 @@ from rhc_app.services.children import (
     add_episode,
     council,
     find_children,
+    set_placement,
     update_episode,
 )
 from rhc_app.store.models import Child, Conversation, Episode
 from rhc_app.web.children import bp
-from rhc_app.web.children.forms import ChildForm, EpisodeAmendmentForm, EpisodeForm, FindChildForm
+from rhc_app.web.children.forms import (
+    ChildForm,
+    EpisodeAmendmentForm,
+    EpisodeForm,
+    FindChildForm,
+    PlacementForm,
+)
 from rhc_app.web.common import apply, audit_event, ring, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
@@ -78,6 +85,27 @@ def show_child(child_id: str) -> Any:
     db().commit()
     return render_template("children/child.html", child=child, rows=rows, others=others,
                            title="Child")
+
+
+@bp.route("/children/<child_id>/placement", methods=["GET", "POST"])
+def placement(child_id: str) -> Any:
+    """Where a child placed out of area comes from and lives now (issue 17)."""
+    require_role(user(), "worker", "manager")
+    child = get_child(db(), user(), child_id)
+    form = PlacementForm(data=None if _posted() else {
+        "placing_authority": child.placing_authority, "host_area": child.host_area})
+    if not _posted():
+        audit_event("child_viewed", record_type="child", record_id=child.id)
+        db().commit()
+    if form.validate_on_submit():
+        ok, _ = apply(form, lambda: set_placement(db(), user(), child,
+                                                  form.placing_authority.data,
+                                                  form.host_area.data))
+        if ok:
+            flash("Placement saved", "success")
+            return redirect(url_for("children.show_child", child_id=child.id))
+    return render_template("children/placement_form.html", form=form, child=child,
+                           title="Placing authority and host area")
 
 
 def _episode_details(form: EpisodeForm) -> EpisodeDetails:
