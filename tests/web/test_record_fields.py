@@ -277,3 +277,39 @@ def test_the_placing_and_host_councils_of_a_child(world, auth, client, db):
     auth.sign_out()
     auth.sign_in(world.user("south", "worker"))
     assert client.get(url).status_code == 404  # another organisation's child
+
+
+def test_an_amendment_keeps_the_late_reason_asked_for(world, auth, client, db):
+    from rhc_app.services.canvas import empty_canvas
+    from rhc_app.services.conversations import complete, record_outcome, save_canvas
+    from rhc_app.services.errors import CaseworkError
+
+    worker = world.user("north", "worker")
+    conv = db.get(Conversation, make_case(db, worker, found_hours_ago=100,
+                                          reported_hours_ago=120).conversation.id)
+    record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=95))
+    canvas = empty_canvas()
+    canvas["details"].update(held_at=(now() - timedelta(hours=2)).isoformat(),
+                             consent_to_share="no")
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied  # an autosave: kept
+    try:
+        complete(db, worker, conv, worker.organisation)
+    except CaseworkError as exc:
+        assert exc.field == "late_reason"
+    else:
+        raise AssertionError("completed without the late reason")
+    canvas["details"]["late_reason"] = "child_missing_again"
+    assert save_canvas(db, worker, conv, canvas, conv.version, strict=True).applied
+    complete(db, worker, conv, worker.organisation)
+    db.commit()
+    auth.sign_in(worker)
+    url = f"/conversations/{conv.id}/amend"
+    held = _local(now() - timedelta(hours=2))
+    r = auth.post(url, {"detail-held_at": held, "detail-consent_to_share": "no",
+                        "detail-late_reason": "", "reason": "Typo in the areas"})
+    assert r.status_code == 400 and 'href="#detail-late_reason"' in r.get_data(as_text=True)
+    r = auth.post(url, {"detail-held_at": held, "detail-consent_to_share": "no",
+                        "detail-late_reason": "other", "detail-late_reason_note": "Snow",
+                        "reason": "Typo in the areas"})
+    assert r.status_code == 302
+    assert _conv(db, conv.id).late_reason == "other"
