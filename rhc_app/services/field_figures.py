@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rhc_app.documents.report_pdf import ReportTable
+from rhc_app.domain import disclosure
+from rhc_app.domain.figures import COLUMNS
 from rhc_app.domain.figures.reasons import FieldFacts, independence_rows, late_reason_rows
 from rhc_app.services.conversation_fields import late_reasons
 from rhc_app.services.datasets import _quarter_starts
@@ -68,3 +71,16 @@ def panel(s: Session, org: Organisation, year: int, where: Sequence[Any] = ()
     facts = field_facts(s, org, year, where)
     return {"late": late_reason_rows(facts, year, late_reasons(org)),
             "independence": independence_rows(facts, year)}
+
+
+PANEL_TITLES = {"late": "Reasons for a late offer or conversation",
+                "independence": "Who held the conversation"}
+
+
+def report_tables(panel_rows: dict[str, list[tuple[str, tuple[int, ...]]]], label: str,
+                  threshold: int) -> list[ReportTable]:
+    """The panel for the committee paper: small counts suppressed, as every count there."""
+    return [ReportTable(f"{PANEL_TITLES[key]}, {label}", ["", *COLUMNS],
+                        [[text, *(disclosure.count_cell(c, threshold) for c in counts)]
+                         for text, counts in rows])
+            for key, rows in panel_rows.items()]

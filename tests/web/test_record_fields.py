@@ -255,6 +255,13 @@ def test_the_quarterly_page_counts_late_reasons_and_filters_by_council(world, au
     assert client.get(f"/reports/quarterly?year={year}&placing=Nowhere").status_code == 400
     other = parse(client.get(f"/reports/quarterly?year={year}&host=").get_data(as_text=True))
     assert other.by_id("late-reasons") and other.by_id("independence")
+    from tests.web.test_record_contents import _flat, _text
+    paper = _flat(_text(client.get(f"/reports/quarterly?year={year}&format=pdf").data))
+    assert "Reasons for a late offer or conversation" in paper
+    quarter = next(i for i, td in enumerate(row.find_all("td")) if td.text() == "1")
+    cells = ["0"] * 4 + ["<5"]
+    cells[quarter] = "<5"  # outside the team, a count of 1 is shown as <5
+    assert "Child missing again " + " ".join(cells) in paper
 
 
 def test_the_placing_and_host_councils_of_a_child(world, auth, client, db):

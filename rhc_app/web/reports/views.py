@@ -90,7 +90,8 @@ def quarterly() -> Any:
     if fmt == "csv" and cohort not in ("all", "in-care"):
         abort(400)
     area = _area()
-    tables = _tables(year, field_figures.area_filter(area["placing"], area["host"]))
+    where = field_figures.area_filter(area["placing"], area["host"])
+    tables = _tables(year, where)
     org = user().organisation
     audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
                  detail=(f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
@@ -108,6 +109,8 @@ def quarterly() -> Any:
                              ["Measure", *figures.COLUMNS],
                              disclosure.table_rows(tables[c][y], threshold))
                  for c in tables for y in (year, year - 1)]
+        parts += field_figures.report_tables(field_figures.panel(db(), org, year, where), label,
+                                             threshold)
         pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
                                org.name, parts, utcnow(),
                                ["Within timescale: held within 72 hours of the time found. "
@@ -123,8 +126,8 @@ def quarterly() -> Any:
                                                percent=measure.startswith("%")))
     return render_template("reports/quarterly.html", year=year, label=label, tables=tables,
                            charts=chart_list, columns=figures.COLUMNS, area=area,
-                           fields=field_figures.panel(db(), org, year, field_figures.area_filter(
-                               area["placing"], area["host"])),
+                           fields=field_figures.panel(db(), org, year, where),
+                           panel_titles=field_figures.PANEL_TITLES,
                            prev_label=figures.financial_year_label(year - 1),
                            title=f"Quarterly figures {label}")
 
