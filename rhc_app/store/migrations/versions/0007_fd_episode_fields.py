@@ -15,27 +15,25 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("carers_said_enc", sa.LargeBinary(), nullable=True))
-        batch_op.add_column(sa.Column("not_offered", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-        batch_op.add_column(sa.Column("not_offered_by_enc", sa.LargeBinary(), nullable=True))
-        batch_op.add_column(sa.Column("late_reason", sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column("holder_role", sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column("holder_independent", sa.Boolean(), nullable=True))
-    with op.batch_alter_table("child", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("placing_authority", sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column("host_area", sa.String(length=100), nullable=True))
+    # Not in batch mode (see downgrade): every column is added in place, on both engines.
+    op.add_column("conversation", sa.Column("carers_said_enc", sa.LargeBinary(), nullable=True))
+    op.add_column("conversation", sa.Column("not_offered", sa.Boolean(), nullable=False,
+                                            server_default=sa.false()))
+    op.add_column("conversation", sa.Column("not_offered_by_enc", sa.LargeBinary(),
+                                            nullable=True))
+    op.add_column("conversation", sa.Column("late_reason", sa.String(length=40), nullable=True))
+    op.add_column("conversation", sa.Column("holder_role", sa.String(length=32), nullable=True))
+    op.add_column("conversation", sa.Column("holder_independent", sa.Boolean(), nullable=True))
+    op.add_column("child", sa.Column("placing_authority", sa.String(length=100), nullable=True))
+    op.add_column("child", sa.Column("host_area", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("child", schema=None) as batch_op:
-        batch_op.drop_column("host_area")
-        batch_op.drop_column("placing_authority")
-    with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.drop_column("holder_independent")
-        batch_op.drop_column("holder_role")
-        batch_op.drop_column("late_reason")
-        batch_op.drop_column("not_offered_by_enc")
-        batch_op.drop_column("not_offered")
-        batch_op.drop_column("carers_said_enc")
+    # Not in batch mode: on SQLite that copies the table, and dropping the old child or
+    # conversation table fails while episodes and drafts point at its rows. SQLite (3.35
+    # and later) drops a plain column in place, as PostgreSQL does.
+    for column in ("host_area", "placing_authority"):
+        op.drop_column("child", column)
+    for column in ("holder_independent", "holder_role", "late_reason", "not_offered_by_enc",
+                   "not_offered", "carers_said_enc"):
+        op.drop_column("conversation", column)
