@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, text
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
 from rhc_app.services.children import ChildDetails, add_child
+from rhc_app.services.conversation_fields import OfferFields
 from rhc_app.services.conversations import record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft
 from rhc_app.store.db import make_engine, make_sessionmaker, sealed_fields
@@ -85,7 +86,12 @@ def _populate(db, world):
     conv.return_reason = "Add what the carer said"
     other = make_case(db, worker, name="Sam Declined", ref="BK-3")
     record_outcome(db, worker, other.conversation, "declined", t - timedelta(hours=1),
-                   reason="Did not want to talk today")
+                   reason="Did not want to talk today",
+                   fields=OfferFields(carers_said="Her mum said she slept all day"))
+    third = make_case(db, worker, name="Alex Notoffered", ref="BK-4")
+    record_outcome(db, worker, third.conversation, "not_offered", t - timedelta(hours=1),
+                   reason="Already in a strategy plan",
+                   fields=OfferFields(not_offered_by="Team manager"))
     db.commit()
     return conv
 
