@@ -24,6 +24,7 @@ CASE_PARAMS = {"conversation_id", "child_id", "episode_id"}
 READS = {
     "children.show_child": ("child_viewed", "child", "child_id"),
     "children.new_episode": ("episode_form_viewed", "child", "child_id"),
+    "children.placement": ("child_placement_viewed", "child", "child_id"),
     "children.edit_episode": ("episode_viewed", "episode", "episode_id"),
     "conversations.show": ("conversation_viewed", "conversation", "conversation_id"),
     "conversations.canvas": ("conversation_opened", "conversation", "conversation_id"),

@@ -95,7 +95,7 @@ def placement(child_id: str) -> Any:
     form = PlacementForm(data=None if _posted() else {
         "placing_authority": child.placing_authority, "host_area": child.host_area})
     if not _posted():
-        audit_event("child_viewed", record_type="child", record_id=child.id)
+        audit_event("child_placement_viewed", record_type="child", record_id=child.id)
         db().commit()
     if form.validate_on_submit():
         ok, _ = apply(form, lambda: set_placement(db(), user(), child,
