@@ -10,7 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
-from rhc_app.documents import police_follow_up
+from rhc_app.documents import police_fields, police_follow_up
 from rhc_app.documents.pdf_blocks import entries, field, styles
 from rhc_app.documents.pdf_common import PageMarking, build_document, escape_markup
 from rhc_app.documents.pdf_text import TextParagraph, split_text, text_flowables
@@ -146,6 +146,7 @@ def _who_and_episode(st: _Story, record: ConversationRecord) -> None:
     st.field("Name", record.child.name)
     st.field("Date of birth", _date_of_birth(record))
     st.field("Case reference", record.child.case_reference)
+    police_fields.child_lines(st, record)
     episode = record.episode
     st.heading("Missing episode")
     st.field("Missing from", episode.missing_from)
@@ -168,6 +169,7 @@ def _conversation(st: _Story, r: ConversationRecord) -> None:
     st.field("Outcome", outcome_label(r.outcome))
     if r.outcome in ("declined", "not_completed") or r.outcome_reason.strip():
         st.field("Reason", r.outcome_reason)
+    police_fields.offer_lines(st, r)
     st.field("72-hour timescale", timeliness(r))
     # The canvas's own words for each question, so the worker finds what they answered.
     st.heading("Details of the conversation")
@@ -249,6 +251,7 @@ def _provenance(st: _Story, r: ConversationRecord) -> None:
     st.field("Worker", r.worker_name)
     st.field("Organisation", r.organisation.name)
     st.field("Role", r.worker_role)
+    police_fields.holder_lines(st, r)
     producer = r.produced_by
     st.heading("Produced by")
     st.field("Name", producer.name if producer else r.worker_name)

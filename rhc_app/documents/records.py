@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from rhc_app.documents.record_fields import RecordFields
 from rhc_app.domain.uk_time import as_utc, due_at, format_duration, within_timescale
 from rhc_app.domain.vocabulary import (
     CONTACT_METHODS,
@@ -201,6 +202,7 @@ class ConversationRecord:
     follow_up: Sequence[FollowUpInfo] = ()  # the actions followed up, open ones first
     oversight: Sequence[OversightInfo] = ()  # every sign-off and return, oldest first
     strategy_decisions: Sequence[DecisionInfo] = ()  # the child's, newest first
+    fields: RecordFields = field(default_factory=RecordFields)  # issue 17's
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a document cannot be changed after it is described.

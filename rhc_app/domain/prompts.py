@@ -26,3 +26,16 @@ PROMPTS: dict[str, list[str]] = {
     "safety_advice": ["Who can they call? Did you give them Missing People's 116 000?",
                       "Do they have a safe plan for next time they feel like leaving?"],
 }
+
+#: Missing People's framing of the conversation, offered beside the areas as another way in:
+#: before, while and after they were missing. Ideas only; the notes still go in the areas.
+STAGE_PROMPTS: dict[str, list[str]] = {
+    "before": ["What was happening before you left?",
+               "Was there something that made you want to go, or someone who wanted you to?"],
+    "during": ["Where did you go, and who were you with?",
+               "How did you travel? Who paid for it?",
+               "Where did you sleep and eat?"],
+    "after": ["How are you feeling now?",
+              "How did you get home? Who brought you?",
+              "What help would you like now?"],
+}

@@ -174,3 +174,39 @@ CLOSE_REASONS: dict[str, str] = {
 
 #: Care status as the weekly missing meeting shows it (from the latest episode).
 CARE_STATUSES: dict[str, str] = {"in_care": "In care", "at_home": "At home"}
+# -- fields (issue 17): declines, late reasons, who held it ----------------------------------
+
+#: Why a conversation was offered or held more than 72 hours after the child was found: the
+#: list an organisation starts with (its own list is in its settings, see `delay_reasons`).
+#: "Other" is always offered, with a note.
+LATE_REASONS: dict[str, str] = {
+    "notification_arrived_late": "Notification arrived late",
+    "child_missing_again": "Child missing again",
+    "child_not_available": "Child not available",
+    "worker_not_available": "Worker not available",
+}
+LATE_REASON_OTHER: dict[str, str] = {"other": "Other"}
+LATE_REASON_NOT_RECORDED = "No reason recorded"
+
+#: The answer on the outcome form for a decision not to offer the conversation at all. It is
+#: recorded as "not completed", with who decided and why.
+NOT_OFFERED_ANSWER: dict[str, str] = {
+    "not_offered": "A decision was taken not to offer it",
+}
+
+#: The role of the person who held the conversation.
+HOLDER_ROLES: dict[str, str] = {
+    "missing_worker": "Missing and exploitation worker",
+    "provider_worker": "Worker from an independent provider",
+    "social_worker": "Social worker",
+    "early_help_worker": "Early help or family support worker",
+    "youth_worker": "Youth worker",
+    "other": "Other",
+}
+
+#: Missing People's framing of the conversation, offered beside the areas as prompts only.
+CONVERSATION_STAGES: dict[str, str] = {
+    "before": "Before they went missing",
+    "during": "While they were missing",
+    "after": "Since they came back",
+}

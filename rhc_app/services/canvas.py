@@ -13,7 +13,9 @@ PERSON_FIELDS = ("name", "description", "approximate_age", "relationship", "conc
 PLACE_FIELDS = ("name", "area", "slept_there", "concern")
 DETAIL_FIELDS = ("held_at", "method", "location", "present", "seen_alone",
                  "independent_offered", "language", "interpreter", "consent_to_share",
-                 "sees_self_missing", "how_got_home", "helplines_given")
+                 "sees_self_missing", "how_got_home", "helplines_given",
+                 # issue 17: why it was held late, and who held it (conversation_fields.py)
+                 "late_reason", "late_reason_note", "holder_role", "holder_independent")
 
 
 def empty_canvas() -> dict[str, Any]:

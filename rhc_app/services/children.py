@@ -32,6 +32,13 @@ class ChildDetails:
     ethnicity: str | None = None
     in_care: bool = False
     home_area: str | None = None
+    placing_authority: str | None = None
+    host_area: str | None = None
+
+
+def council(name: str | None) -> str | None:
+    """A council's name as kept: spaces tidied, so "Harrow " and "Harrow" filter as one."""
+    return " ".join((name or "").split())[:100] or None
 
 
 def add_child(s: Session, ring: KeyRing, user: User, d: ChildDetails) -> Child:
@@ -46,6 +53,7 @@ def add_child(s: Session, ring: KeyRing, user: User, d: ChildDetails) -> Child:
                   case_reference=d.case_reference.strip(), case_reference_index=idx,
                   date_of_birth=d.date_of_birth, gender=d.gender, ethnicity=d.ethnicity,
                   in_care=d.in_care, home_area=d.home_area, created_by=user.id,
+                  placing_authority=council(d.placing_authority), host_area=council(d.host_area),
                   name_index=ring.index("child_name", d.name))
     s.add(child)
     s.flush()
@@ -69,6 +77,15 @@ def find_children(s: Session, ring: KeyRing, user: User, query: str, limit: int 
     needle = query.casefold()
     found = [c for c in s.execute(visible).scalars() if needle in (c.name or "").casefold()]
     return sorted(found, key=lambda c: c.name.casefold())[:limit]
+
+
+def set_placement(s: Session, user: User, child: Child, placing_authority: str | None,
+                  host_area: str | None) -> None:
+    """The councils of a child placed out of area (either may be cleared)."""
+    child.placing_authority = council(placing_authority)
+    child.host_area = council(host_area)
+    audit.record(s, "child_placement_changed", user_id=user.id, org_id=user.organisation_id,
+                 record_type="child", record_id=child.id)
 
 
 @dataclass

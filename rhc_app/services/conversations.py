@@ -19,6 +19,12 @@ from rhc_app.domain import lifecycle
 from rhc_app.security import audit
 from rhc_app.services import follow_up, oversight
 from rhc_app.services.canvas import check_canvas, normalise_canvas, parse_held_at
+from rhc_app.services.conversation_fields import (
+    OfferFields,
+    apply_offer_fields,
+    canvas_columns,
+    canvas_problems,
+)
 from rhc_app.services.drafts import discard_draft
 from rhc_app.services.errors import CaseworkError
 from rhc_app.store.db import utcnow
@@ -42,12 +48,16 @@ def record_attempt(s: Session, user: User, conv: Conversation, at: datetime, met
 
 
 def record_outcome(s: Session, user: User, conv: Conversation, action: str, at: datetime,
-                   reason: str | None = None, now: datetime | None = None) -> None:
-    """Offer (again), or record accepted / declined / not completed."""
+                   reason: str | None = None, now: datetime | None = None,
+                   fields: OfferFields | None = None) -> None:
+    """Offer (again), or record accepted / declined / not completed (or a decision not to
+    offer, recorded as not completed with who decided)."""
     if at > (now or utcnow()):
         raise CaseworkError("The date and time must be now or in the past", "at")
     episode = s.get(Episode, conv.episode_id)
     assert episode is not None
+    action = apply_offer_fields(conv, episode, user.organisation, action, at, reason,
+                                fields or OfferFields())
     if episode.found_at is not None and at < episode.found_at and action != "not_completed":
         raise CaseworkError("This must be after the child was found", "at")
     try:
@@ -60,7 +70,8 @@ def record_outcome(s: Session, user: User, conv: Conversation, action: str, at: 
         conv.outcome_at = None
         conv.outcome_reason = None
     else:
-        conv.offered_at = conv.offered_at or at
+        if not conv.not_offered:  # a decision not to offer is not an offer
+            conv.offered_at = conv.offered_at or at
         conv.outcome = action
         conv.outcome_at = at
         conv.outcome_reason = reason or None
@@ -82,7 +93,8 @@ class SaveResult:
 
 def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, Any],
                 base_version: int, now: datetime | None = None, *,
-                resolves_draft: bool = False, session_key: str = "") -> SaveResult:
+                resolves_draft: bool = False, session_key: str = "", strict: bool = False
+                ) -> SaveResult:
     """Compare-and-swap on the version: a save based on an old version never overwrites a
     newer one silently; it is answered with the stored canvas so both can be shown."""
     now = now or utcnow()
@@ -95,7 +107,8 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     canvas = normalise_canvas(canvas)
     episode = s.get(Episode, conv.episode_id)
     assert episode is not None
-    problems = check_canvas(canvas, episode, now)
+    problems = check_canvas(canvas, episode, now) | canvas_problems(
+        canvas, episode, user.organisation, strict)
     if problems:
         return SaveResult(False, conv.version, problems=problems)
     held_at = parse_held_at(canvas["details"].get("held_at"))
@@ -107,7 +120,8 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         .where(Conversation.id == conv.id, Conversation.version == base_version)
         .values(record_enc=blob, version=base_version + 1, status=status, held_at=held_at,
                 consent_to_share=consent, risk_factors=list(canvas["risk_factors"]),
-                actions=list(canvas["actions"]), updated_at=now, updated_by=user.id)
+                actions=list(canvas["actions"]), updated_at=now, updated_by=user.id,
+                **canvas_columns(canvas))
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         s.refresh(conv)
@@ -131,6 +145,12 @@ def complete(s: Session, user: User, conv: Conversation, org: Organisation) -> N
     if conv.consent_to_share is None:
         raise CaseworkError("Record whether the child consents to sharing with police before "
                             "completing", "consent_to_share")
+    episode = s.get(Episode, conv.episode_id)
+    assert episode is not None
+    problems = canvas_problems(normalise_canvas(canvas), episode, org, strict=True)
+    if problems:
+        name, problem = next(iter(problems.items()))
+        raise CaseworkError(problem, name)
     try:
         conv.status = lifecycle.next_status(conv.status, "complete",
                                             require_signoff=bool(org.setting("require_signoff")))
@@ -186,15 +206,21 @@ def amend(s: Session, user: User, conv: Conversation, canvas: dict[str, Any], re
         raise CaseworkError("Only a completed conversation is amended")
     if not reason.strip():
         raise CaseworkError("Enter the reason for the amendment", "reason")
+    canvas = normalise_canvas(canvas)
+    problems = canvas_problems(canvas, conv.episode, user.organisation, strict=True)
+    if problems:
+        name, problem = next(iter(problems.items()))
+        raise CaseworkError(problem, f"detail-{name}")
     s.add(Amendment(conversation_id=conv.id, by_user_id=user.id, reason=reason.strip(),
                     before=conv.record))
-    canvas = normalise_canvas(canvas)
     conv.canvas = canvas
     conv.held_at = parse_held_at(canvas["details"].get("held_at"))
     conv.consent_to_share = canvas["details"].get("consent_to_share") or None
     conv.risk_factors = list(canvas["risk_factors"])
     conv.actions = list(canvas["actions"])
     follow_up.sync_ticked(s, user, conv)
+    for name, value in canvas_columns(canvas).items():
+        setattr(conv, name, value)
     conv.version += 1
     conv.updated_at = utcnow()
     conv.updated_by = user.id

@@ -18,6 +18,7 @@ from rhc_app.domain import lifecycle
 from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
 from rhc_app.security import audit
 from rhc_app.services.canvas import empty_canvas
+from rhc_app.services.conversation_fields import import_fields, late_reasons
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 
@@ -37,7 +38,7 @@ class ImportSummary:
 
 
 def validate(data: bytes, org: Organisation) -> ParseResult:
-    return parse_dataset(data, org.setting("extra_risk_factors"))
+    return parse_dataset(data, org.setting("extra_risk_factors"), late_reasons=late_reasons(org))
 
 
 def _set(obj: Any, name: str, value: Any) -> bool:
@@ -90,7 +91,8 @@ class _Importer:
                           case_reference_index=cidx, name=row.child_name or "",
                           name_index=self.ring.index("child_name", row.child_name or ""),
                           date_of_birth=dob, gender=row.gender or "not_recorded",
-                          ethnicity=row.ethnicity, in_care=row.in_care, created_by=self.user_id)
+                          ethnicity=row.ethnicity, in_care=row.in_care, created_by=self.user_id,
+                          placing_authority=row.placing_authority, host_area=row.host_area)
             self.s.add(child)
             self.children[cidx] = child
             self.summary.children_added += 1
@@ -104,6 +106,9 @@ class _Importer:
                 changed |= _set(child, "gender", row.gender)
             if row.ethnicity:
                 changed |= _set(child, "ethnicity", row.ethnicity)
+            for name in ("placing_authority", "host_area"):
+                if getattr(row, name):
+                    changed |= _set(child, name, getattr(row, name))
             self.summary.children_updated += int(changed)
         self.seen_children.add(cidx)
         return child
@@ -141,6 +146,7 @@ def _update(row: DatasetRow, child: Child, episode: Episode, conv: Conversation,
     # in the app; otherwise the row (the last one for an episode) wins.
     if not lifecycle.app_holds(conv.status, conv.completed_at is not None):
         changed |= _set_conversation(conv, row)
+        changed |= import_fields(conv, row)
     return changed
 
 

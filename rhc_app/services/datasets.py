@@ -6,7 +6,7 @@ No Flask: the `rhc` commands and the report pages both call these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,11 +66,12 @@ def _quarter_starts(year: int) -> list[datetime]:
     return [_london_day_start(d) for d in days]
 
 
-def quarterly_counts(s: Session, org: Organisation, year: int
+def quarterly_counts(s: Session, org: Organisation, year: int, where: Sequence[Any] = ()
                      ) -> dict[str, list[dict[str, int]]]:
     """The counts behind the quarterly tables of both cohorts, made by the database
     (Q1..Q4, then the year): a whole borough's history is counted without loading it.
-    Tested against the reference definition in domain.figures."""
+    Tested against the reference definition in domain.figures. ``where`` narrows it by the
+    child (field_figures.area_filter: placing or host council)."""
     starts = _quarter_starts(year)
     reported = Episode.reported_missing_at
     quarter = case((reported < starts[1], 1), (reported < starts[2], 2),
@@ -94,9 +95,10 @@ def quarterly_counts(s: Session, org: Organisation, year: int
     keys = figures.COUNT_KEYS
 
     def query(*extra: Any) -> Any:
-        return (select(*extra, *columns).join(Conversation, Conversation.episode_id == Episode.id)
-                .where(Episode.organisation_id == org.id, reported >= starts[0],
-                       reported < starts[4]))
+        q = (select(*extra, *columns).join(Conversation, Conversation.episode_id == Episode.id)
+             .where(Episode.organisation_id == org.id, reported >= starts[0],
+                    reported < starts[4]))
+        return q.join(Child, Child.id == Episode.child_id).where(*where) if where else q
 
     def split(values: Any) -> tuple[dict[str, int], dict[str, int]]:
         values = [int(v or 0) for v in values]
@@ -111,11 +113,12 @@ def quarterly_counts(s: Session, org: Organisation, year: int
             "in-care": [q[1] for q in quarters] + [year_care]}
 
 
-def quarterly_tables(s: Session, org: Organisation, year: int, *, offered: bool = False
-                     ) -> dict[str, figures.QuarterlyTable]:
-    """Gateshead's tables; `offered` adds the offered-within-72-hours rows (for the page)."""
+def quarterly_tables(s: Session, org: Organisation, year: int, where: Sequence[Any] = (), *,
+                     offered: bool = False) -> dict[str, figures.QuarterlyTable]:
+    """Gateshead's tables; `offered` adds the offered-within-72-hours rows (for the page);
+    `where` narrows them by the child (placing or host council)."""
     out = {}
-    for cohort, counts in quarterly_counts(s, org, year).items():
+    for cohort, counts in quarterly_counts(s, org, year, where).items():
         table = figures.table_from_counts(year, cohort, counts)  # type: ignore[arg-type]
         out[cohort] = figures.with_offered_rows(table, counts) if offered else table
     return out
@@ -154,4 +157,7 @@ def export_rows(s: Session, org: Organisation, start: date, end: date) -> Iterab
             reported_missing_at=episode.reported_missing_at, found_at=episode.found_at,
             police_risk=episode.police_risk, rhc_offered_at=conv.offered_at,
             rhc_outcome=conv.outcome, rhc_held_at=conv.held_at,  # type: ignore[arg-type]
-            risk_factors=tuple(conv.risk_factors or ()))
+            risk_factors=tuple(conv.risk_factors or ()),
+            placing_authority=child.placing_authority, host_area=child.host_area,
+            late_reason=conv.late_reason, holder_role=conv.holder_role,
+            held_by_independent=conv.holder_independent)

@@ -32,6 +32,7 @@ from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
 from rhc_app.services import follow_up, oversight, strategy
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import normalise_canvas
+from rhc_app.services.conversation_fields import record_fields
 from rhc_app.store.models import Conversation, Organisation, User
 
 
@@ -147,7 +148,7 @@ def conversation_record(conv: Conversation, producer: User, produced_at: datetim
         produced_by=PersonInfo(producer.name or "", producer.role.title(), org.name),
         signoff=_signoff(conv), amendments=_amendments(conv),
         follow_up=_follow_up(conv, produced_at), oversight=_oversight(conv),
-        strategy_decisions=_strategy_history(conv))
+        strategy_decisions=_strategy_history(conv), fields=record_fields(conv, org))
 
 
 def _follow_up(conv: Conversation, produced_at: datetime) -> list[FollowUpInfo]:

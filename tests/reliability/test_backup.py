@@ -18,6 +18,7 @@ from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import strategy
 from rhc_app.services.children import ChildDetails, add_child
 from rhc_app.services.closing import close_offer
+from rhc_app.services.conversation_fields import OfferFields
 from rhc_app.services.conversations import record_attempt, record_outcome, save_canvas
 from rhc_app.services.drafts import keep_draft
 from rhc_app.services.follow_up import ActionChange, add_action
@@ -96,7 +97,12 @@ def _populate(db, world):
     record_decision(db, world.user("north", "manager"), conv, "signed_off", "Well recorded", t)
     other = make_case(db, worker, name="Sam Declined", ref="BK-3")
     record_outcome(db, worker, other.conversation, "declined", t - timedelta(hours=1),
-                   reason="Did not want to talk today")
+                   reason="Did not want to talk today",
+                   fields=OfferFields(carers_said="Her mum said she slept all day"))
+    third = make_case(db, worker, name="Alex Notoffered", ref="BK-4")
+    record_outcome(db, worker, third.conversation, "not_offered", t - timedelta(hours=1),
+                   reason="Already in a strategy plan",
+                   fields=OfferFields(not_offered_by="Team manager"))
     manager = world.user("north", "manager")
     close_offer(db, manager, other.conversation, "other", "Moved to a school in Leeds", t)
     strategy.record_decision(db, manager, episode.child, DecisionDetails(

@@ -52,8 +52,10 @@ COMMENT = "canary-signoff-wd28"  # a manager's comment on returning the record
 CHAIR = "Canarina Chairwood"  # strategy meeting decisions and the senior manager told
 NOT_NEEDED = "canary-not-needed-kd30"
 TOLD = "Torvald Canaryboss"
+CARERS = "canary-carers-kw19"  # what the carers said when the child declined (issue 17)
+DECIDER = "Thaddeus Canarydecider"  # who decided not to offer (issue 17)
 CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
-            AMEND_REASON, OUTCOME, COMMENT, CHAIR, NOT_NEEDED, TOLD]
+            AMEND_REASON, OUTCOME, COMMENT, CHAIR, NOT_NEEDED, TOLD, CARERS, DECIDER]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -94,7 +96,20 @@ def recorded(world, db):
     record_senior_manager_told(db, manager, episode, TOLD, now() - timedelta(hours=1))
     db.commit()
     _amended_episode(db, worker)
+    _not_held_episodes(db, worker)
     return episode
+
+
+def _not_held_episodes(db, worker):
+    """A decline with what the carers said, and a decision not to offer with who took it."""
+    from rhc_app.services.conversation_fields import OfferFields
+
+    for action, fields in (("declined", OfferFields(carers_said=CARERS)),
+                           ("not_offered", OfferFields(not_offered_by=DECIDER))):
+        conv = db.get(Conversation, make_case(db, worker, ref=REF).conversation.id)
+        record_outcome(db, worker, conv, action, now() - timedelta(hours=1), "a reason",
+                       fields=fields)
+    db.commit()
 
 
 def _amended_episode(db, worker):
@@ -123,6 +138,8 @@ def _assert_reads_back(app, episode, worker_id):
         assert canvas["notes"][0]["text"].startswith(NOTE)
         assert canvas["places"][0]["name"] == PLACE
         assert conv.attempts[0].result == ATTEMPT
+        assert {(c.carers_said, c.not_offered_by) for c in s.execute(select(Conversation))
+                .scalars()} >= {(CARERS, None), (None, DECIDER)}
         (amendment,) = s.execute(select(Amendment)).scalars().all()
         assert amendment.reason == AMEND_REASON and AMEND_REF in amendment.changes
         draft, _version = load_draft(s, worker_id, conv.id)

@@ -28,7 +28,15 @@ column                        import                                      export
 ``rhc_outcome``               accepted, declined, not_completed           as imported
 ``rhc_held_at``               date and time; needs accepted and found     London time
 ``risk_factors``              codes separated by ``;``                    codes, ``;``
+``placing_authority``         optional column, at most 100 characters     as imported
+``host_area``                 optional column, at most 100 characters     as imported
+``late_reason``               optional column, a code of the org's list   as imported
+``holder_role``               optional column, a holder role code         as imported
+``held_by_independent``       optional column, yes or no; needs held      yes or no
 ============================  ==========================================  ==================
+
+The last five (``OPTIONAL_COLUMNS``) may be left out of a file, as older files do; an empty
+cell in them changes nothing already recorded.
 
 No date or time may be in the future, or before 1900.
 
@@ -62,6 +70,7 @@ from rhc_app.domain.dataset.columns import (
     MAX_ERRORS,
     MAX_TEXT,
     MIN_YEAR,
+    OPTIONAL_COLUMNS,
     OUTCOMES,
     POLICE_RISKS,
     DatasetRow,
@@ -74,5 +83,5 @@ from rhc_app.domain.dataset.reading import parse_dataset
 # _DATE and _DATETIME are here for the regex tests and the worst-case benchmark, which feed
 # them their worst input.
 __all__ = ["COLUMNS", "EXPORT_COLUMNS", "GENDERS", "MAX_ERRORS", "MAX_TEXT", "MIN_YEAR",
-           "OUTCOMES", "POLICE_RISKS", "_DATE", "_DATETIME", "DatasetRow", "ParseResult",
+           "OPTIONAL_COLUMNS", "OUTCOMES", "POLICE_RISKS", "_DATE", "_DATETIME", "DatasetRow", "ParseResult",
            "RowError", "export_dataset", "parse_dataset"]

@@ -13,9 +13,11 @@ from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset.columns import (
     COLUMNS,
     GENDERS,
+    HOLDER_ROLES,
     MAX_ERRORS,
     MAX_TEXT,
     MIN_YEAR,
+    OPTIONAL_COLUMNS,
     OUTCOMES,
     POLICE_RISKS,
     YES_NO,
@@ -105,7 +107,7 @@ class RowParser:
         self.problems.append((column, message))
 
     def report(self, errors: Errors) -> None:
-        order = {name: i for i, name in enumerate(COLUMNS)}
+        order = {name: i for i, name in enumerate((*COLUMNS, *OPTIONAL_COLUMNS))}
         for column, message in sorted(self.problems, key=lambda p: order.get(p[0] or "", -1)):
             errors.add(self.line, column, message)
 
@@ -188,7 +190,25 @@ def _before(
         p.error(a, f"{a} is before {b}")
 
 
-def parse_row(p: RowParser, known: Mapping[str, str]) -> DatasetRow | None:
+def _optional_cells(p: RowParser, late_codes: tuple[str, ...]) -> dict[str, object]:
+    """The optional columns: councils, why it came late, who held it."""
+    independent = p.choice("held_by_independent", YES_NO)
+    if independent and not p.cells["rhc_held_at"]:
+        p.error("held_by_independent", "held_by_independent needs rhc_held_at: it says who "
+                "held the conversation")
+    return {"placing_authority": council(p.text("placing_authority")),
+            "host_area": council(p.text("host_area")),
+            "late_reason": p.choice("late_reason", late_codes),
+            "holder_role": p.choice("holder_role", HOLDER_ROLES),
+            "held_by_independent": None if independent is None else independent == "yes"}
+
+
+def council(name: str | None) -> str | None:
+    return " ".join(name.split()) if name else None
+
+
+def parse_row(p: RowParser, known: Mapping[str, str], late_codes: tuple[str, ...] = ()
+              ) -> DatasetRow | None:
     child_ref = p.text("child_ref", required=True)
     in_care = p.choice("in_care", YES_NO, required=True)
     episode_ref = p.text("episode_ref", required=True)
@@ -201,6 +221,7 @@ def parse_row(p: RowParser, known: Mapping[str, str]) -> DatasetRow | None:
     child_name, ethnicity = p.text("child_name"), p.ethnic_group()
     gender, police_risk = p.choice("gender", GENDERS), p.choice("police_risk", POLICE_RISKS)
     risk_factors = p.codes(known)
+    more = _optional_cells(p, late_codes)
     _before(p, found, reported, "found_at", "reported_missing_at")
     _before(p, offered, reported, "rhc_offered_at", "reported_missing_at")
     _before(p, held, found, "rhc_held_at", "found_at")
@@ -226,5 +247,5 @@ def parse_row(p: RowParser, known: Mapping[str, str]) -> DatasetRow | None:
         ethnicity=ethnicity, in_care=in_care == "yes", episode_ref=episode_ref,
         reported_missing_at=reported, found_at=found, police_risk=police_risk,
         rhc_offered_at=offered, rhc_outcome=cast("Outcome | None", outcome), rhc_held_at=held,
-        risk_factors=risk_factors, line=p.line,
+        risk_factors=risk_factors, line=p.line, **more,  # type: ignore[arg-type]
     )

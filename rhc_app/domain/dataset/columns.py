@@ -14,10 +14,15 @@ COLUMNS: tuple[str, ...] = (
     "episode_ref", "reported_missing_at", "found_at", "police_risk", "rhc_offered_at",
     "rhc_outcome", "rhc_held_at", "risk_factors",
 )
+#: Issue 17's columns: a file may leave them out (older files import as they did), and a row
+#: that leaves one empty changes nothing already recorded in it.
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "placing_authority", "host_area", "late_reason", "holder_role", "held_by_independent",
+)
 EXPORT_COLUMNS: tuple[str, ...] = (
     "child_ref", "age_band", "gender", "ethnicity", "in_care", "episode_ref",
     "reported_missing_at", "found_at", "police_risk", "rhc_offered_at", "rhc_outcome",
-    "rhc_held_at", "risk_factors",
+    "rhc_held_at", "risk_factors", *OPTIONAL_COLUMNS,
 )
 # The codes the import accepts are the vocabulary's (domain/vocabulary.py), nothing else.
 GENDERS = tuple(vocabulary.GENDERS)
@@ -26,7 +31,9 @@ OUTCOMES = tuple(vocabulary.OUTCOMES)
 YES_NO = tuple(vocabulary.YES_NO)
 MAX_ERRORS = 1000
 MIN_YEAR = 1900  # earlier years are typing slips, and would overflow time-zone arithmetic
-MAX_TEXT = {"child_ref": 100, "episode_ref": 100, "child_name": 200, "ethnicity": 100}
+MAX_TEXT = {"child_ref": 100, "episode_ref": 100, "child_name": 200, "ethnicity": 100,
+            "placing_authority": 100, "host_area": 100}
+HOLDER_ROLES = tuple(vocabulary.HOLDER_ROLES)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,11 @@ class DatasetRow:
     rhc_outcome: Outcome | None
     rhc_held_at: datetime | None
     risk_factors: tuple[str, ...] = ()
+    placing_authority: str | None = None
+    host_area: str | None = None
+    late_reason: str | None = None
+    holder_role: str | None = None
+    held_by_independent: bool | None = None
     line: int = field(default=0, compare=False)
 
     def facts(self, child_key: str | None = None) -> EpisodeFacts:

@@ -45,6 +45,7 @@ def export_dataset(
             withheld if ethnicity in rare else ethnicity, r.in_care,
             pseudonym("episode", r.episode_ref), r.reported_missing_at,
             r.found_at, r.police_risk, r.rhc_offered_at, r.rhc_outcome, r.rhc_held_at,
-            ";".join(r.risk_factors),
+            ";".join(r.risk_factors), r.placing_authority, r.host_area, r.late_reason,
+            r.holder_role, r.held_by_independent,
         ))
     return out.getvalue()

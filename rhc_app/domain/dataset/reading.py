@@ -10,7 +10,14 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 
 from rhc_app.domain.dataset.cells import Errors, RowParser, parse_row
-from rhc_app.domain.dataset.columns import COLUMNS, DatasetRow, ParseResult, RowError
+from rhc_app.domain.dataset.columns import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    DatasetRow,
+    ParseResult,
+    RowError,
+)
+from rhc_app.domain.delay_reasons import reasons_for
 from rhc_app.domain.risk_factors import codes_for
 
 
@@ -40,7 +47,7 @@ def _check_header(header: list[str], errors: Errors) -> dict[str, int] | None:
             errors.add(1, None, f"column {i + 1} has no name")
         elif name in index:
             errors.add(1, name, f"column {name} appears more than once")
-        elif name not in COLUMNS:
+        elif name not in COLUMNS and name not in OPTIONAL_COLUMNS:
             errors.add(1, heading, f"unknown column: {heading}")
         else:
             index[name] = i
@@ -61,8 +68,10 @@ def parse_dataset(
     max_rows: int = 200_000,
     *,
     now: datetime | None = None,
+    late_reasons: Mapping[str, str] | None = None,
 ) -> ParseResult:
-    """Read a standard dataset file; all rows, or no rows and every error found."""
+    """Read a standard dataset file; all rows, or no rows and every error found.
+    ``late_reasons`` is the organisation's list (default: the starting list)."""
     errors = Errors()
     if len(data) > max_bytes:
         message = f"the file is larger than {_size(max_bytes)}"
@@ -73,7 +82,8 @@ def parse_dataset(
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         now = datetime.now(UTC) if now is None else now.replace(tzinfo=now.tzinfo or UTC)
-        rows = _read_rows(reader, errors, codes_for(extra_codes), max_rows, now)
+        late = late_reasons if late_reasons is not None else reasons_for(None)
+        rows = _read_rows(reader, errors, codes_for(extra_codes), max_rows, now, tuple(late))
     except _TooManyRows:
         message = f"the file has more than {max_rows:,} rows: split it into parts"
         return ParseResult(errors=[RowError(0, None, message)])
@@ -140,6 +150,7 @@ def _read_rows(
     codes: Mapping[str, str],
     max_rows: int,
     now: datetime,
+    late_codes: tuple[str, ...] = (),
 ) -> list[DatasetRow]:
     """Check every record as it streams past, so a large file is never held twice."""
     header = _read_header(reader, errors)
@@ -167,8 +178,10 @@ def _read_rows(
         if len(record) != width:
             errors.add(line, None, f"this line has {len(record)} fields but the header has {width}")
             continue
-        p = RowParser({name: record[i].strip() for name, i in index.items()}, line, now)
-        row = parse_row(p, known)
+        cells = dict.fromkeys(OPTIONAL_COLUMNS, "")  # left out of an older file: empty
+        cells.update({name: record[i].strip() for name, i in index.items()})
+        p = RowParser(cells, line, now)
+        row = parse_row(p, known, late_codes)
         across.check(p, row)
         if p.failed:
             p.report(errors)

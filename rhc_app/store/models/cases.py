@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,6 +37,10 @@ class Child(IdMixin, Base):
     case_reference_index: Mapped[str] = mapped_column(String(64))
     in_care: Mapped[bool] = mapped_column(Boolean, default=False)
     home_area_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # A child placed out of area: the council that placed them and the one they live in.
+    # Councils' names, not personal, and plain so the figures can be filtered by them.
+    placing_authority: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    host_area: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
@@ -117,8 +122,20 @@ class Conversation(IdMixin, Base):
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     returned_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     return_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Issue 17. What the parents or carers said when the child declined or could not be
+    # reached; a decision not to offer at all (who took it: the reason is outcome_reason);
+    # why it came late (a code of the organisation's list; a note for "other" is in the
+    # canvas); and who held it: their role and whether they are independent of the child's care.
+    carers_said_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    not_offered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    not_offered_by_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    late_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    holder_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    holder_independent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     outcome_reason = sealed()
+    carers_said = sealed()
+    not_offered_by = sealed()
     record = sealed()  # JSON text; use .canvas
     child_summary = sealed()
     return_reason = sealed()

@@ -6,12 +6,22 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
 from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from rhc_app.documents.records import DEFAULT_HANDLING, HANDLING_MAX, TEAM_CONTACT_MAX
+from rhc_app.domain.delay_reasons import LABEL_MAX, LIST_MAX, code_of
 from rhc_app.store.models import ROLES
 
 
@@ -73,4 +83,20 @@ class SettingsForm(FlaskForm):
                     "text the Missing Team on 07700 900123",
         validators=[Optional(), Length(max=TEAM_CONTACT_MAX,
                                        message=f"Enter {TEAM_CONTACT_MAX} characters or fewer")])
+    late_reasons = TextAreaField(
+        "Reasons a conversation comes after 72 hours", widget=GovTextArea(),
+        description="One a line, as workers choose from them when a conversation is offered "
+                    "or held late. \"Other\", with a note, is always offered as well. Leave empty "
+                    "for the starting list.",
+        validators=[Optional()])
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    def validate_late_reasons(self, field: TextAreaField) -> None:
+        lines = [" ".join(line.split()) for line in (field.data or "").splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > LIST_MAX:
+            raise ValidationError(f"Enter {LIST_MAX} reasons or fewer")
+        if any(len(line) > LABEL_MAX for line in lines):
+            raise ValidationError(f"Each reason must be {LABEL_MAX} characters or fewer")
+        if any(not code_of(line) for line in lines):
+            raise ValidationError("Each reason must have letters or numbers in it")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from rhc_app.security import audit
 from rhc_app.services import invitations
 from rhc_app.services import users as accounts
+from rhc_app.services.conversation_fields import late_reasons
 from rhc_app.store.models import Organisation, User
 from rhc_app.web.admin import bp
 from rhc_app.web.admin.forms import SettingsForm, UserForm
@@ -105,7 +106,9 @@ def settings() -> Any:
         "require_signoff": bool(org.setting("require_signoff")),
         **{k: org.setting(k) for k in STRATEGY_SETTINGS},
         "handling_instructions": org.setting("handling_instructions"),
-        "team_contact": org.setting("team_contact")})
+        "team_contact": org.setting("team_contact"),
+        "late_reasons": "\n".join(label for code, label in late_reasons(org).items()
+                                  if code != "other")})
     if form.validate_on_submit():
         org.settings = {**(org.settings or {}), "repeat_threshold": form.repeat_threshold.data,
                         "repeat_window_days": form.repeat_window_days.data,
@@ -115,7 +118,10 @@ def settings() -> Any:
                         "team_contact": " ".join((form.team_contact.data or "").split()),
                         # Empty: the usual value.
                         **{k: Organisation.DEFAULTS[k] if form[k].data is None else form[k].data
-                           for k in STRATEGY_SETTINGS}}
+                           for k in STRATEGY_SETTINGS},
+                        "late_reasons": [" ".join(line.split()) for line in
+                                         (form.late_reasons.data or "").splitlines()
+                                         if line.strip()]}
         audit.record(db(), "org_settings_changed", user_id=user().id, org_id=org.id,
                      record_type="organisation", record_id=org.id)
         db().commit()

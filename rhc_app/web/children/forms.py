@@ -61,6 +61,16 @@ class ChildForm(FlaskForm):
     home_area = StringField("Home or placement area", widget=GovTextInput(),
                             description="A town, area or postcode district",
                             validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")])
+    # A child placed out of area: councils' names (not personal), kept plain for the figures.
+    placing_authority = StringField(
+        "Placing authority", widget=GovTextInput(),
+        description="Only if the child is placed out of area: the council that placed them, "
+                    "for example Harrow",
+        validators=[Optional(), Length(max=100, message="Enter 100 characters or fewer")])
+    host_area = StringField(
+        "Host area", widget=GovTextInput(),
+        description="Only if the child is placed out of area: the council where they live now",
+        validators=[Optional(), Length(max=100, message="Enter 100 characters or fewer")])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     def validate_date_of_birth(self, field: DayMonthYearField) -> None:
@@ -68,6 +78,14 @@ class ChildForm(FlaskForm):
             raise ValidationError("Date of birth must be in the past")
         if field.data and field.data.year < 1990:
             raise ValidationError("Date of birth must be after 1990")
+
+
+class PlacementForm(FlaskForm):
+    """A child placed out of area: the two councils, changed on their own (issue 17)."""
+
+    placing_authority = ChildForm.placing_authority
+    host_area = ChildForm.host_area
+    submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class EpisodeForm(FlaskForm):

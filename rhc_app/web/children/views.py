@@ -16,13 +16,21 @@ from rhc_app.services.children import (
     EpisodeDetails,
     add_child,
     add_episode,
+    council,
     find_children,
+    set_placement,
     update_episode,
 )
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Child, Conversation, Episode
 from rhc_app.web.children import bp
-from rhc_app.web.children.forms import ChildForm, EpisodeAmendmentForm, EpisodeForm, FindChildForm
+from rhc_app.web.children.forms import (
+    ChildForm,
+    EpisodeAmendmentForm,
+    EpisodeForm,
+    FindChildForm,
+    PlacementForm,
+)
 from rhc_app.web.common import apply, audit_event, ring, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
@@ -56,7 +64,9 @@ def new_child() -> Any:
             name=form.name.data, case_reference=form.case_reference.data.strip(),
             date_of_birth=form.date_of_birth.data.isoformat() if form.date_of_birth.data
             else None, gender=form.gender.data, ethnicity=(form.ethnicity.data or "").strip() or None,
-            in_care=form.in_care.data == "yes", home_area=form.home_area.data or None)))
+            in_care=form.in_care.data == "yes", home_area=form.home_area.data or None,
+            placing_authority=council(form.placing_authority.data),
+            host_area=council(form.host_area.data))))
         if ok:
             flash("Child added. Now add the missing episode.", "success")
             return redirect(url_for("children.new_episode", child_id=child.id))
@@ -79,6 +89,27 @@ def show_child(child_id: str) -> Any:
                            title="Child", strategy_history=strategy.history(db(), child),
                            strategy_state=strategy.child_state(db(), user().organisation, child,
                                                          utcnow()))
+
+
+@bp.route("/children/<child_id>/placement", methods=["GET", "POST"])
+def placement(child_id: str) -> Any:
+    """Where a child placed out of area comes from and lives now (issue 17)."""
+    require_role(user(), "worker", "manager")
+    child = get_child(db(), user(), child_id)
+    form = PlacementForm(data=None if _posted() else {
+        "placing_authority": child.placing_authority, "host_area": child.host_area})
+    if not _posted():
+        audit_event("child_placement_viewed", record_type="child", record_id=child.id)
+        db().commit()
+    if form.validate_on_submit():
+        ok, _ = apply(form, lambda: set_placement(db(), user(), child,
+                                                  form.placing_authority.data,
+                                                  form.host_area.data))
+        if ok:
+            flash("Placement saved", "success")
+            return redirect(url_for("children.show_child", child_id=child.id))
+    return render_template("children/placement_form.html", form=form, child=child,
+                           title="Placing authority and host area")
 
 
 def _episode_details(form: EpisodeForm) -> EpisodeDetails:

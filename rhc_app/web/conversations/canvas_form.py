@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rhc_app.domain.uk_time import NoSuchUkTime, from_london
-from rhc_app.domain.vocabulary import AREAS, HELD_BY, YES_NO, YES_NO_UNSURE
+from rhc_app.domain.vocabulary import AREAS, HELD_BY, HOLDER_ROLES, YES_NO, YES_NO_UNSURE
 from rhc_app.services.canvas import DETAIL_FIELDS, PERSON_FIELDS, PLACE_FIELDS, empty_canvas
 from rhc_app.store.db import utcnow
 from rhc_app.web.conversations.canvas_labels import label_for
@@ -21,6 +21,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "seen_alone": tuple(YES_NO), "independent_offered": tuple(YES_NO),
     "interpreter": tuple(YES_NO), "consent_to_share": tuple(YES_NO),
     "sees_self_missing": tuple(YES_NO_UNSURE),
+    "holder_role": tuple(HOLDER_ROLES), "holder_independent": tuple(YES_NO),
 }
 MAX_TEXT = 50_000
 MAX_SHORT = 500

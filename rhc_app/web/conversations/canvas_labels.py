@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rhc_app.domain.vocabulary import ACTIONS, AREAS, HELD_BY, YES_NO, YES_NO_UNSURE
+from rhc_app.domain.vocabulary import (
+    ACTIONS,
+    AREAS,
+    HELD_BY,
+    HOLDER_ROLES,
+    LATE_REASON_OTHER,
+    LATE_REASONS,
+    YES_NO,
+    YES_NO_UNSURE,
+)
 from rhc_app.web.filters import local
 
 DETAIL_LABELS = {
@@ -18,6 +27,10 @@ DETAIL_LABELS = {
     "sees_self_missing": "Does the child see themselves as having been missing?",
     "how_got_home": "How they got home, and who brought them",
     "helplines_given": "Helplines and safety information given",
+    "late_reason": "Why it was held more than 72 hours after the child was found",
+    "late_reason_note": "What the other reason was",
+    "holder_role": "Role of the person who held it",
+    "holder_independent": "Are they independent of the child's care?",
 }
 PERSON_LABELS = {"name": "Name or nickname", "description": "Description",
                  "approximate_age": "Approximate age",
@@ -25,8 +38,10 @@ PERSON_LABELS = {"name": "Name or nickname", "description": "Description",
 PLACE_LABELS = {"name": "Name or description", "area": "Area or postcode",
                 "slept_there": "Did the child sleep there?", "concern": "Concern"}
 # The answers to the radio questions, as the radios say them.
-ANSWERS = {"method": HELD_BY, "sees_self_missing": YES_NO_UNSURE}
-_YES_NO_KEYS = {"seen_alone", "independent_offered", "interpreter", "consent_to_share"}
+ANSWERS = {"method": HELD_BY, "sees_self_missing": YES_NO_UNSURE, "holder_role": HOLDER_ROLES,
+           "late_reason": {**LATE_REASONS, **LATE_REASON_OTHER}}
+_YES_NO_KEYS = {"seen_alone", "independent_offered", "interpreter", "consent_to_share",
+                "holder_independent"}
 OTHER_BOXES = {"scratch": "Quick note", "actions_detail": "Details of actions",
                "child_words": "In the child's own words", "reason": "Reason for the amendment"}
 

@@ -126,7 +126,8 @@ def _save(conv: Conversation, full_page: bool) -> Any:
         # Another tab's save must not discard text this user's other tab kept after a conflict.
         result = save_canvas(db(), user(), conv, canvas, base,
                              resolves_draft=bool(request.form.get("resolves_draft")),
-                             session_key=draft_key(session))
+                             session_key=draft_key(session),
+                             strict=full_page and action in ("save", "complete"))
     except CaseworkError as exc:
         db().rollback()
         if not full_page:

@@ -7,12 +7,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovRadioInput,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from rhc_app.domain.vocabulary import CONTACT_METHODS, OFFER_ANSWERS, choices
+from rhc_app.domain.vocabulary import CONTACT_METHODS, NOT_OFFERED_ANSWER, OFFER_ANSWERS, choices
 from rhc_app.web.fields import LocalDateTimeField
 
 
@@ -28,14 +29,29 @@ class AttemptForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     action = RadioField("What happened", widget=GovRadioInput(),
-                        choices=choices(OFFER_ANSWERS),
+                        choices=choices(OFFER_ANSWERS) + choices(NOT_OFFERED_ANSWER),
                         validators=[InputRequired("Select what happened")])
     at = LocalDateTimeField("When", widget=GovTextInput(),
                             validators=[InputRequired("Enter the date and time")])
     reason = TextAreaField("Reason", widget=GovCharacterCount(),
                            description="If the child declined, their reason in their own words "
-                                       "if they gave one. If not completed, why.",
+                                       "if they gave one. If not completed, or not offered, why.",
                            validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
+    # Issue 17 (checked in services/conversation_fields.py, which knows the 72-hour clock).
+    not_offered_by = StringField("Who decided not to offer it", widget=GovTextInput(),
+                                 description="Only if a decision was taken not to offer it: "
+                                             "their name and role",
+                                 validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")])
+    carers_said = TextAreaField("What the parents or carers said", widget=GovCharacterCount(),
+                                description="If the child declined or could not be reached: "
+                                            "what the parents or carers know, in their words",
+                                validators=[Optional(), Length(max=5000, message="Enter 5,000 characters or fewer")])
+    # Its choices are the organisation's own list, set by the view.
+    late_reason = RadioField("If this is more than 72 hours after the child was found, why?",
+                             widget=GovRadioInput(), choices=[], validate_choice=False,
+                             validators=[Optional()])
+    late_reason_note = TextAreaField("If other, what the reason was", widget=GovTextArea(),
+                                     validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

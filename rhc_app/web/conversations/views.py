@@ -6,12 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
-from rhc_app.domain import uk_time
+from rhc_app.domain import delay_reasons, uk_time
+from rhc_app.domain.prompts import STAGE_PROMPTS
+from rhc_app.domain.vocabulary import choices
 from rhc_app.security.access import conversation_filter
 from rhc_app.services import allocation, oversight
 from rhc_app.services.amendments import trail
+from rhc_app.services.canvas import parse_held_at
+from rhc_app.services.conversation_fields import OfferFields, holder_defaults, late_reasons
 from rhc_app.services.conversations import (
     held_or_completed_by,
     record_attempt,
@@ -22,13 +27,33 @@ from rhc_app.services.errors import CaseworkError
 from rhc_app.services.follow_up import actions_of
 from rhc_app.services.listing import rows
 from rhc_app.store.db import utcnow
-from rhc_app.store.models import Conversation, User
+from rhc_app.store.models import Conversation, Episode, User
 from rhc_app.web.common import apply, audit_event, user
 from rhc_app.web.conversations import bp
 from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffForm
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
 from rhc_app.web.loaders import get_conversation, require_role
+
+
+@bp.context_processor
+def _record_fields() -> dict[str, Any]:
+    """For the issue 17 partials (offer and canvas): the organisation's late reasons, what
+    the canvas suggests for who held it, and the 72-hour clock's end."""
+    if not current_user.is_authenticated:
+        return {}
+    org = user().organisation
+    return {"late_reason_labels": late_reasons(org), "holder_defaults": holder_defaults(org),
+            "stage_prompts": STAGE_PROMPTS,
+            "due_of": lambda episode: uk_time.due_at(episode.found_at),
+            "held_late_on": _held_late}
+
+
+def _held_late(episode: Episode, held: str | None) -> bool:
+    try:
+        return delay_reasons.is_late(episode.found_at, parse_held_at(held))
+    except ValueError:  # typed text shown back with its own error
+        return False
 
 
 @bp.get("/")
@@ -53,7 +78,24 @@ def load_conversation(conversation_id: str) -> Conversation:
 @bp.get("/conversations/<conversation_id>")
 def show(conversation_id: str) -> Any:
     conv = load_conversation(conversation_id)
-    return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"), OutcomeForm(formdata=None))
+    return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"), _outcome_form(conv))
+
+
+def _outcome_form(conv: Conversation, posted: bool = False) -> OutcomeForm:
+    """The outcome form, with the organisation's late reasons and, unposted, what is kept."""
+    kept = conv.canvas.get("details", {})
+    form = OutcomeForm() if posted else OutcomeForm(formdata=None, data={
+        "carers_said": conv.carers_said or "", "late_reason": conv.late_reason or "",
+        "late_reason_note": kept.get("late_reason_note", "")})
+    form.late_reason.choices = choices(late_reasons(user().organisation))
+    return form
+
+
+def _offer_fields(form: OutcomeForm) -> OfferFields:
+    return OfferFields(carers_said=form.carers_said.data or "",
+                       late_reason=form.late_reason.data or "",
+                       late_reason_note=form.late_reason_note.data or "",
+                       not_offered_by=form.not_offered_by.data or "")
 
 
 def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: OutcomeForm,
@@ -94,17 +136,18 @@ def add_attempt(conversation_id: str) -> Any:
         if ok:
             flash("Contact attempt recorded", "success")
             return redirect(url_for("conversations.show", conversation_id=conv.id))
-    return _render_show(conv, form, OutcomeForm(formdata=None), 400)
+    return _render_show(conv, form, _outcome_form(conv), 400)
 
 
 @bp.post("/conversations/<conversation_id>/outcome")
 def outcome(conversation_id: str) -> Any:
     conv = load_conversation(conversation_id)
-    form = OutcomeForm()
+    form = _outcome_form(conv, posted=True)
     if form.validate_on_submit():
         ok, _ = apply(form, lambda: record_outcome(db(), user(), conv, form.action.data,
                                                    utc_of(form.at),  # type: ignore[arg-type]
-                                                   form.reason.data or None))
+                                                   form.reason.data or None,
+                                                   fields=_offer_fields(form)))
         if ok:
             flash("Saved", "success")
             if conv.status == "accepted":
@@ -150,4 +193,4 @@ def sign_off_conversation(conversation_id: str) -> Any:
                   "success")
             return redirect(url_for("conversations.show", conversation_id=conv.id))
     return _render_show(conv, AttemptForm(formdata=None, prefix="attempt"),
-                        OutcomeForm(formdata=None), 400, signoff_form=form)
+                        _outcome_form(conv), 400, signoff_form=form)

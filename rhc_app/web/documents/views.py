@@ -25,6 +25,7 @@ from rhc_app.web.loaders import get_conversation, require_role
 bp = Blueprint("documents", __name__)
 
 READY = ("accepted", "in_progress", "awaiting_signoff", "completed")
+NOT_HELD = ("declined", "not_completed")
 
 
 def _load(conversation_id: str) -> Conversation:
@@ -110,7 +111,8 @@ def download(conversation_id: str, kind: str) -> Any:
         forms[f"{kind}_form"] = form
         return render_template("documents/pdfs.html", conv=conv, child=conv.episode.child,
                                form=form, title="Documents", **forms), 400
-    if conv.status not in READY:
+    # Police get a declined or unreached offer too: the attempts and what the carers said.
+    if conv.status not in READY and not (kind == "police" and conv.status in NOT_HELD):
         flash("Documents are available once the child has accepted the conversation")
         return redirect(url_for("documents.police_pdf_page", conversation_id=conv.id))
     now = utcnow()

@@ -23,7 +23,7 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
-from rhc_app.services import datasets, figure_lists, strategy
+from rhc_app.services import datasets, field_figures, figure_lists, strategy
 from rhc_app.services.dashboard import overview
 from rhc_app.services.follow_up import team_overdue
 from rhc_app.store.db import utcnow
@@ -75,9 +75,10 @@ def _year() -> int:
     return int(raw)
 
 
-def _tables(year: int, offered: bool = False) -> dict[str, dict[int, figures.QuarterlyTable]]:
+def _tables(year: int, where: Any = (), offered: bool = False
+            ) -> dict[str, dict[int, figures.QuarterlyTable]]:
     org = user().organisation
-    by_year = {y: datasets.quarterly_tables(db(), org, y, offered=offered)
+    by_year = {y: datasets.quarterly_tables(db(), org, y, where, offered=offered)
                for y in (year, year - 1)}
     return {cohort: {y: by_year[y][cohort] for y in by_year} for cohort in ("all", "in-care")}
 
@@ -95,11 +96,14 @@ def quarterly() -> Any:
     cohort = request.args.get("cohort", "all")
     if fmt == "csv" and cohort not in ("all", "in-care"):
         abort(400)
+    area = _area()
+    where = field_figures.area_filter(area["placing"], area["host"])
     # The CSV is Gateshead's table as published; the page and the paper add offered in time.
-    tables = _tables(year, offered=fmt != "csv")
+    tables = _tables(year, where, offered=fmt != "csv")
     org = user().organisation
     audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
-                 detail=f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
+                 detail=(f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
+                 + (" by council" if area["placing"] or area["host"] else ""))
     db().commit()
     label = figures.financial_year_label(year)
     # Downloads leave the team (committee papers): small counts suppressed; the page is exact.
@@ -113,6 +117,8 @@ def quarterly() -> Any:
                              ["Measure", *figures.COLUMNS],
                              disclosure.table_rows(tables[c][y], threshold))
                  for c in tables for y in (year, year - 1)]
+        parts += field_figures.report_tables(field_figures.panel(db(), org, year, where), label,
+                                             threshold)
         pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
                                org.name, parts, utcnow(),
                                ["Within timescale: accepted and held within 72 hours of the "
@@ -129,11 +135,23 @@ def quarterly() -> Any:
                                                ["Q1", "Q2", "Q3", "Q4"], series,
                                                percent=measure.startswith("%")))
     return render_template("reports/quarterly.html", year=year, label=label, tables=tables,
-                           charts=chart_list, columns=figures.COLUMNS,
+                           charts=chart_list, columns=figures.COLUMNS, area=area,
                            periods={y: figures.quarter_dates(y) for y in (year, year - 1)},
                            measure_figures=figures.MEASURE_FIGURES,
+                           fields=field_figures.panel(db(), org, year, where),
+                           panel_titles=field_figures.PANEL_TITLES,
                            prev_label=figures.financial_year_label(year - 1),
                            title=f"Quarterly figures {label}")
+
+
+def _area() -> dict[str, Any]:
+    """The placing or host council to filter by: one the organisation's children have, or
+    the request is refused (a value typed into the address is never counted or audited)."""
+    found = field_figures.area_choices(db(), user().organisation)
+    placing, host = request.args.get("placing") or "", request.args.get("host") or ""
+    if (placing and placing not in found.placing) or (host and host not in found.host):
+        abort(400)
+    return {"placing": placing, "host": host, "choices": found}
 
 
 def _period() -> tuple[date, date]:
