@@ -54,9 +54,21 @@ def init(demo: bool) -> None:
             except CryptoError:
                 _fail("the key ring does not match the data already stored. Nothing changed.")
         _close_unkeyed_audit_log(s)
+        _offline_keys(s)
         click.echo("Database schema is up to date.")
         if demo:
             _demo(s)
+
+
+def _offline_keys(s: Session) -> None:
+    """Organisations made before the offline queue get its key pair on upgrade (a migration
+    has no key ring to seal the private half with)."""
+    from rhc_app.services.offline import add_missing_keys
+
+    count = add_missing_keys(s)
+    s.commit()
+    if count:
+        click.echo(f"Made offline queue keys for {count} organisations.")
 
 
 def _close_unkeyed_audit_log(s: Session) -> None:

@@ -79,3 +79,14 @@ def test_keys_offline_makes_the_missing_ones(world: Any, runner: Any, db: Any) -
     db.expire_all()
     assert db.get(OfflineKey, world.orgs["south"].org.id) is not None
     assert "for 0 organisations" in runner.invoke(args=["keys", "offline"]).output
+
+
+def test_rhc_init_gives_older_organisations_their_key(world: Any, runner: Any, db: Any) -> None:
+    """An upgraded instance needs no extra step: `rhc init` (run by `make run`) makes them."""
+    db.execute(delete(OfflineKey).where(OfflineKey.id == world.orgs["south"].org.id))
+    db.commit()
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0 and "offline queue keys for 1 organisations" in result.output
+    db.expire_all()
+    assert db.get(OfflineKey, world.orgs["south"].org.id) is not None
+    assert "offline queue keys" not in runner.invoke(args=["init"]).output
