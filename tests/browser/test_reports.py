@@ -71,7 +71,7 @@ def upload_bad_then_good(page: Page, folder: Path) -> None:
 def team_dashboard(page: Page) -> None:
     go_to(page, "Team")
     expect(page.get_by_role("heading", name="Team", level=1)).to_be_visible()
-    expect(page.get_by_role("heading", name="Overdue", level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name="Overdue", level=2, exact=True)).to_be_visible()
     check_page(page)
 
 
