@@ -8,6 +8,7 @@ in plaintext is categorical or a time the reports and lists must query on.
 * ``follow_up.py``: actions and referrals, and the sign-off history.
 * ``decisions.py``: strategy meeting decisions, senior managers told of a long absence.
 * ``closing.py``: offers closed with no further offer, and why.
+* ``covering.py``: episodes a conversation covers besides its own.
 
 Import every model from here (``from rhc_app.store.models import Child``): Alembic's
 metadata and SEALED_MODELS need them all loaded.
@@ -27,12 +28,14 @@ from rhc_app.store.models.cases import (
     Episode,
 )
 from rhc_app.store.models.closing import OfferClosure
+from rhc_app.store.models.covering import CoveredEpisode
 from rhc_app.store.models.decisions import SeniorManagerNotice, StrategyDecision
 from rhc_app.store.models.follow_up import FollowUpAction, SignOffEntry
 from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, SignInThrottle, User
 
 __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
-           "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare", "Draft",
+           "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare",
+           "CoveredEpisode", "Draft",
            "Episode", "FollowUpAction", "KeyCheck", "OfferClosure", "Organisation",
            "SeniorManagerNotice", "SignInThrottle", "SignOffEntry", "StrategyDecision", "User",
            "WebSession"]
@@ -40,4 +43,4 @@ __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
 SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,
                                          ContactAttempt, Draft, Amendment, FollowUpAction,
                                          SignOffEntry, StrategyDecision, SeniorManagerNotice,
-                                         OfferClosure)
+                                         OfferClosure, CoveredEpisode)
