@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.domain import lifecycle
 from rhc_app.security import audit
-from rhc_app.services import follow_up, oversight
+from rhc_app.services import covering, follow_up, oversight
 from rhc_app.services.canvas import check_canvas, normalise_canvas, parse_held_at
 from rhc_app.services.drafts import discard_draft
 from rhc_app.services.errors import CaseworkError
@@ -66,6 +66,7 @@ def record_outcome(s: Session, user: User, conv: Conversation, action: str, at: 
         conv.outcome_reason = reason or None
     conv.updated_at = utcnow()
     conv.updated_by = user.id
+    covering.sync(s, conv, user)
     audit.record(s, f"conversation_{action}", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
 
@@ -116,6 +117,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)
+    covering.sync(s, conv, user)  # the time held counts for the episodes it covers too
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)
@@ -195,6 +197,7 @@ def amend(s: Session, user: User, conv: Conversation, canvas: dict[str, Any], re
     conv.risk_factors = list(canvas["risk_factors"])
     conv.actions = list(canvas["actions"])
     follow_up.sync_ticked(s, user, conv)
+    covering.sync(s, conv, user)
     conv.version += 1
     conv.updated_at = utcnow()
     conv.updated_by = user.id

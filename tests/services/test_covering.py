@@ -1,0 +1,137 @@
+"""Attaching a missing episode to a conversation that covers it, detaching it again, and how
+the figures count a covering conversation (by the one definition, figure_lists.conditions)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rhc_app.services import covering, datasets, figure_lists
+from rhc_app.services.conversations import record_outcome, save_canvas
+from rhc_app.services.errors import CaseworkError
+from rhc_app.services.listing import rows
+from rhc_app.store.models import AuditEvent, Conversation, CoveredEpisode
+from tests.conftest import make_case, now
+
+
+@pytest.fixture
+def twice(world, db):
+    """Child missing twice: found 110 hours ago, then again 30 hours ago; one worker holds
+    both conversations. Returns (worker, first conversation, second conversation)."""
+    worker = world.user("north", "worker")
+    first = make_case(db, worker, name="Wren Twicegone", ref="TWICE-1",
+                      reported_hours_ago=120, found_hours_ago=110)
+    second = make_case(db, worker, ref="TWICE-1", reported_hours_ago=40, found_hours_ago=30)
+    return (worker, db.get(Conversation, first.conversation.id),
+            db.get(Conversation, second.conversation.id))
+
+
+def _hold(db, worker, conv, hours_ago):
+    t = now()
+    record_outcome(db, worker, conv, "accepted", t - timedelta(hours=20), now=t)
+    canvas = {"details": {"held_at": (t - timedelta(hours=hours_ago)).isoformat()}}
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    db.commit()
+
+
+def _year(db, org):
+    today = now().date()
+    year = today.year if today.month >= 4 else today.year - 1
+    return datasets.quarterly_counts(db, org, year)["all"][4]
+
+
+def test_attaching_takes_the_episode_off_the_list_to_offer_and_audits_both(twice, db):
+    worker, first, second = twice
+    org = worker.organisation
+    listed = {r.conversation.id for r in rows(db, org, Conversation.worker_id == worker.id,
+                                              now())}
+    assert listed == {first.id, second.id}
+    assert [e.id for e in covering.candidates(db, worker, first)] == [second.episode_id]
+    link = covering.attach(db, worker, first, second)
+    db.commit()
+    assert second.status == "covered"
+    assert link.status_before == "to_offer"
+    listed = [r for r in rows(db, org, Conversation.worker_id == worker.id, now())]
+    assert [r.conversation.id for r in listed] == [first.id]
+    # the clock runs from the latest found time (30 hours ago): about 42 hours left
+    left = listed[0].clock.remaining
+    assert timedelta(hours=41) < left < timedelta(hours=42, minutes=1)
+    assert listed[0].clock.due_at - timedelta(hours=72) == covering.clock_found_at(db, first)
+    events = db.execute(select(AuditEvent.record_id).where(
+        AuditEvent.action == "episode_attached")).scalars().all()
+    assert sorted(events) == sorted([first.id, second.id])
+    with pytest.raises(CaseworkError, match="already covered"):
+        covering.attach(db, worker, first, second)
+
+
+def test_a_covering_conversation_counts_for_each_episode_against_its_own_found_time(twice, db):
+    worker, first, second = twice
+    org = worker.organisation
+    before = _year(db, org)
+    assert (before["episodes"], before["offered"], before["accepted"]) == (2, 0, 0)
+    covering.attach(db, worker, first, second)
+    _hold(db, worker, first, hours_ago=1)
+    assert (second.outcome, second.held_at) == ("accepted", first.held_at)
+    counts = _year(db, org)
+    # held 1 hour ago: 109 hours after the first was found (late), 29 after the second.
+    # offered (accepted) 20 hours ago: 90 hours after the first, 10 after the second.
+    assert {k: counts[k] for k in ("children", "episodes", "offered", "accepted", "declined",
+                                   "within", "offered_within")} == {
+        "children": 1, "episodes": 2, "offered": 2, "accepted": 2, "declined": 0,
+        "within": 1, "offered_within": 1}
+    today = now().date()
+    scope = figure_lists.Scope(today - timedelta(days=30), today)
+    within = figure_lists.listed(db, org, "within", scope)
+    assert [r.episode_id for r in within] == [second.episode_id]
+    # the risk factors count one conversation held, not two
+    held = datasets.held_facts(db, org, today - timedelta(days=30), today)
+    assert len(held) == 1
+
+
+def test_detaching_needs_a_reason_and_puts_the_episode_back(twice, db):
+    worker, first, second = twice
+    t = now()
+    record_outcome(db, worker, second, "offer", t - timedelta(hours=25), now=t)
+    offered_at = second.offered_at
+    link = covering.attach(db, worker, first, second)
+    record_outcome(db, worker, first, "accepted", t - timedelta(hours=2), now=t)
+    db.commit()
+    assert second.outcome == "accepted"
+    with pytest.raises(CaseworkError, match="Enter why"):
+        covering.detach(db, worker, first, link.id, "  ")
+    covering.detach(db, worker, first, link.id, "Attached to the wrong conversation")
+    db.commit()
+    assert (second.status, second.offered_at, second.outcome, second.held_at) == (
+        "offered", offered_at, None, None)
+    stored = db.get(CoveredEpisode, link.id)
+    assert stored.detach_reason == "Attached to the wrong conversation"
+    assert b"wrong conversation" not in (stored.detach_reason_enc or b"")
+    assert covering.covered_by(db, first) == []
+    # and the first conversation's time held no longer reaches it
+    canvas = {"details": {"held_at": (t - timedelta(hours=1)).isoformat()}}
+    assert save_canvas(db, worker, first, canvas, first.version).applied
+    assert first.held_at is not None and second.held_at is None
+
+
+def test_attaching_needs_both_conversations_to_be_the_users(twice, world, db):
+    worker, first, second = twice
+    other = world.user("north", "worker2")
+    assert covering.own_conversation(db, other, second.episode_id) is None
+    assert covering.candidates(db, other, first) == []
+    assert covering.own_conversation(db, world.user("south", "manager"),
+                                     second.episode_id) is None
+    assert covering.own_conversation(db, worker, second.episode_id).id == second.id
+
+
+def test_a_finished_or_covered_conversation_cannot_cover(twice, db):
+    worker, first, second = twice
+    covering.attach(db, worker, first, second)
+    with pytest.raises(CaseworkError, match="itself covered"):
+        covering.attach(db, worker, second, first)
+    third = make_case(db, worker, ref="TWICE-1", reported_hours_ago=10, found_hours_ago=5)
+    third_conv = db.get(Conversation, third.conversation.id)
+    first.status = "completed"
+    with pytest.raises(CaseworkError, match="finished"):
+        covering.attach(db, worker, first, third_conv)
