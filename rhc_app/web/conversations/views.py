@@ -8,9 +8,10 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from rhc_app.domain import covering as covering_rules
 from rhc_app.domain import uk_time
 from rhc_app.security.access import conversation_filter
-from rhc_app.services import allocation, oversight
+from rhc_app.services import allocation, covering, oversight
 from rhc_app.services.amendments import trail
 from rhc_app.services.conversations import (
     held_or_completed_by,
@@ -73,7 +74,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
             User.role.in_(("worker", "manager")))).scalars().all()
     amendments = trail(db(), conv)
     extra = {"follow_up": actions_of(db(), conv, uk_time.today_in_london(now)),
-             "oversight": oversight.history(db(), conv)}
+             "oversight": oversight.history(db(), conv), **_covering(conv)}
     return render_template(
         "conversations/show.html", conv=conv, episode=episode, child=episode.child, row=row,
         amendments=amendments,
@@ -82,6 +83,15 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         returned_by=db().get(User, conv.returned_by) if conv.returned_by else None,
         timely=uk_time.within_timescale(episode.found_at, conv.held_at),
         title="Conversation", **extra), status
+
+
+def _covering(conv: Conversation) -> dict[str, Any]:
+    """What the page shows of the episodes this conversation covers (or is covered by)."""
+    open_to_change = conv.status in covering_rules.CAN_COVER
+    return {"covered_link": covering.covering_link(db(), conv),
+            "covers": covering.summaries(db(), conv),
+            "can_cover": open_to_change and bool(covering.candidates(db(), user(), conv)),
+            "can_change_covers": open_to_change, "within": uk_time.within_timescale}
 
 
 @bp.post("/conversations/<conversation_id>/attempts")
