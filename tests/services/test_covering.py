@@ -135,3 +135,28 @@ def test_a_finished_or_covered_conversation_cannot_cover(twice, db):
     first.status = "completed"
     with pytest.raises(CaseworkError, match="finished"):
         covering.attach(db, worker, first, third_conv)
+
+
+def test_the_police_pdf_lists_every_episode_covered(twice, db):
+    import io
+
+    from pypdf import PdfReader
+
+    from rhc_app.documents.police_pdf import build_police_pdf
+    from rhc_app.services.records import conversation_record
+
+    worker, first, second = twice
+    second.episode.found_where = "Bus station on Quayside"
+    second.episode.police_reference = "PR/777/2026"
+    covering.attach(db, worker, first, second)
+    _hold(db, worker, first, hours_ago=1)
+    record = conversation_record(first, worker, now())
+    assert [e.police_reference for e in record.covered_episodes] == ["PR/777/2026"]
+    pdf = build_police_pdf(record)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Also covers missing episode 2" in text
+    assert "Bus station on Quayside" in text and "PR/777/2026" in text
+    # each episode judged against its own found time: late for the first, within for the second
+    # (found 110 and 30 hours ago, held 1 hour ago: 109 - 72 = 37 hours late; 29 hours after)
+    assert "72-hour timescale: Not within 72 hours (held 37 hours late)" in text
+    assert "72-hour timescale, missing episode 2: Within 72 hours (held 29 hours after" in text
