@@ -96,7 +96,8 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     canvas = normalise_canvas(canvas)
     episode = s.get(Episode, conv.episode_id)
     assert episode is not None
-    problems = check_canvas(canvas, episode, now)
+    problems = check_canvas(canvas, episode, now) or covering.held_problems(
+        s, conv, parse_held_at(canvas["details"].get("held_at")))
     if problems:
         return SaveResult(False, conv.version, problems=problems)
     held_at = parse_held_at(canvas["details"].get("held_at"))

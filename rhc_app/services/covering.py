@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import covering as rules
+from rhc_app.domain import uk_time
 from rhc_app.security import audit
 from rhc_app.security.access import conversation_filter
 from rhc_app.services.errors import CaseworkError
@@ -45,6 +46,19 @@ def clock_found_at(s: Session, conv: Conversation) -> datetime | None:
     """Where this conversation's 72-hour clock runs from: the latest found time it answers."""
     return rules.clock_found_at([conv.episode.found_at,
                                  *(link.episode.found_at for link in covered_by(s, conv))])
+
+
+def held_problems(s: Session, conv: Conversation, held_at: datetime | None) -> dict[str, str]:
+    """A time held before the child was found from an episode this conversation covers
+    cannot answer that episode: the problem, by form field, for the canvas."""
+    if held_at is None:
+        return {}
+    for link in covered_by(s, conv):
+        found = link.episode.found_at
+        if found is not None and uk_time.as_utc(held_at) < uk_time.as_utc(found):
+            return {"held_at": "The conversation cannot have been held before the child was "
+                               "found from a missing episode it covers"}
+    return {}
 
 
 def _covers_others(s: Session, conv_id: str) -> bool:

@@ -160,3 +160,16 @@ def test_the_police_pdf_lists_every_episode_covered(twice, db):
     # (found 110 and 30 hours ago, held 1 hour ago: 109 - 72 = 37 hours late; 29 hours after)
     assert "72-hour timescale: Not within 72 hours (held 37 hours late)" in text
     assert "72-hour timescale, missing episode 2: Within 72 hours (held 29 hours after" in text
+
+
+def test_a_time_held_before_a_covered_episode_ended_is_refused(twice, db):
+    worker, first, second = twice
+    covering.attach(db, worker, first, second)
+    t = now()
+    record_outcome(db, worker, first, "accepted", t - timedelta(hours=100), now=t)
+    version = first.version
+    # held 50 hours ago: after the first was found (110), before the second was (30)
+    canvas = {"details": {"held_at": (t - timedelta(hours=50)).isoformat()}}
+    result = save_canvas(db, worker, first, canvas, version)
+    assert not result.applied and "missing episode it covers" in result.problems["held_at"]
+    assert first.held_at is None and second.held_at is None
