@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
-from rhc_app.domain import covering
+from rhc_app.domain import covering, figures
 from rhc_app.domain import ethnicity as ethnic_groups
-from rhc_app.domain import figures
 from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.figures import EpisodeFacts
 from rhc_app.services import figure_lists

@@ -81,11 +81,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
         # The worker the child last spoke to in another conversation (continuity).
         cont = flags.continuity_worker([flags.PastConversation(p.worker_id, p.held_at)
                                         for p in latest_held.get(child.id, []) if p.id != conv.id])
-        stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
-                                                                        "not_completed") else None)
-        # A conversation covering other episodes answers the latest of them (issue 17).
-        found_at = covering.clock_found_at([episode.found_at, *covered.get(conv.id, [])])
-        state = uk_time.clock(found_at, now, stopped)
+        state = _clock(conv, episode, covered.get(conv.id, []), now)
         out.append(Row(conv, episode, child, state, flags.flags_for(
             episode_count_30d=count, repeat=repeat, window_days=window,
             police_risk=episode.police_risk, found_at=episode.found_at,
@@ -110,3 +106,11 @@ def _covered_found_times(s: Session, conversation_ids: list[str]
                        CoveredEpisode.detached_at.is_(None))):
             out[conv_id].append(found_at)
     return out
+
+
+def _clock(conv: Conversation, episode: Episode, covered: list[datetime | None],
+           now: datetime) -> uk_time.ClockState:
+    stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
+                                                                    "not_completed") else None)
+    # A conversation covering other episodes answers the latest of them (issue 17).
+    return uk_time.clock(covering.clock_found_at([episode.found_at, *covered]), now, stopped)
