@@ -48,6 +48,13 @@ def clock_found_at(s: Session, conv: Conversation) -> datetime | None:
                                  *(link.episode.found_at for link in covered_by(s, conv))])
 
 
+def covering_ids(s: Session, organisation_id: str) -> set[str]:
+    """The organisation's conversations that cover other episodes now."""
+    return set(s.execute(select(CoveredEpisode.covering_conversation_id).where(
+        CoveredEpisode.organisation_id == organisation_id,
+        CoveredEpisode.detached_at.is_(None))).scalars())
+
+
 def held_problems(s: Session, conv: Conversation, held_at: datetime | None) -> dict[str, str]:
     """A time held before the child was found from an episode this conversation covers
     cannot answer that episode: the problem, by form field, for the canvas."""

@@ -173,3 +173,42 @@ def test_a_time_held_before_a_covered_episode_ended_is_refused(twice, db):
     result = save_canvas(db, worker, first, canvas, version)
     assert not result.applied and "missing episode it covers" in result.problems["held_at"]
     assert first.held_at is None and second.held_at is None
+
+
+def test_a_file_that_changes_the_covering_conversation_changes_what_it_covers(world, db):
+    from datetime import UTC, datetime
+
+    from rhc_app.domain.dataset import DatasetRow
+
+    manager = world.user("north", "manager")
+    org = manager.organisation
+
+    def row(ref, reported, found, **given):
+        rhc = {"rhc_offered_at": None, "rhc_outcome": None, "rhc_held_at": None, **given}
+        return DatasetRow(child_ref="FILE-1", child_name=None, date_of_birth=None, gender=None,
+                          ethnicity=None, in_care=False, episode_ref=ref,
+                          reported_missing_at=reported, found_at=found, police_risk=None, **rhc)
+
+    first = row("EP1", datetime(2024, 5, 1, 8, tzinfo=UTC), datetime(2024, 5, 1, 20, tzinfo=UTC))
+    second = row("EP2", datetime(2024, 5, 3, 8, tzinfo=UTC), datetime(2024, 5, 3, 20, tzinfo=UTC))
+    datasets.import_rows(db, db.info["keyring"], org, [first, second])
+    db.commit()
+    convs = db.execute(select(Conversation).where(Conversation.organisation_id == org.id)
+                       .order_by(Conversation.id)).scalars().all()
+    by_found = sorted(convs, key=lambda c: c.episode.found_at)
+    covering.attach(db, manager, by_found[0], by_found[1])
+    db.commit()
+    # held 5 May 10:00: 86 hours after the first was found, 38 after the second
+    held = datetime(2024, 5, 5, 10, tzinfo=UTC)
+    again = [row("EP1", first.reported_missing_at, first.found_at, rhc_offered_at=held,
+                 rhc_outcome="accepted", rhc_held_at=held), second]
+    datasets.import_rows(db, db.info["keyring"], org, again)
+    db.commit()
+    assert by_found[1].status == "covered" and by_found[1].outcome == "accepted"
+    counts = datasets.quarterly_counts(db, org, 2024)["all"][0]
+    assert (counts["episodes"], counts["offered"], counts["accepted"], counts["within"]) == (
+        2, 2, 2, 1)
+    # and every figure's list agrees with its count (one definition, figure_lists.conditions)
+    scope = figure_lists.Scope(datetime(2024, 4, 1).date(), datetime(2024, 6, 30).date())
+    for figure, count in counts.items():
+        assert len(figure_lists.listed(db, org, figure, scope)) == count, figure
