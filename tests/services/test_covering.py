@@ -212,3 +212,26 @@ def test_a_file_that_changes_the_covering_conversation_changes_what_it_covers(wo
     scope = figure_lists.Scope(datetime(2024, 4, 1).date(), datetime(2024, 6, 30).date())
     for figure, count in counts.items():
         assert len(figure_lists.listed(db, org, figure, scope)) == count, figure
+
+
+def test_the_childs_copy_names_the_days_they_came_back(twice, db):
+    import io
+
+    from pypdf import PdfReader
+
+    from rhc_app.documents.child_pdf import build_child_pdf
+    from rhc_app.domain.uk_time import format_day_for_child, london_date
+    from rhc_app.services.records import conversation_record
+
+    worker, first, second = twice
+    covering.attach(db, worker, first, second)
+    db.commit()
+    pdf = build_child_pdf(conversation_record(first, worker, now()))
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    days = [format_day_for_child(london_date(c.episode.found_at)) for c in (first, second)]
+    assert "We talked about more than one time you were away." in text
+    assert f"You came back on {days[0]} and on {days[1]}." in text
+    covering.detach(db, worker, first, covering.covered_by(db, first)[0].id, "Wrong child")
+    pdf = build_child_pdf(conversation_record(first, worker, now()))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "more than one time" not in text
