@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import covering as rules
@@ -111,6 +111,14 @@ def attach(s: Session, user: User, conv: Conversation, own: Conversation) -> Cov
                                    _candidate(s, own))
     if problem:
         raise CaseworkError(problem, "episode_id")
+    # Compare-and-swap on the status: two conversations attaching it at once, one wins.
+    won = s.execute(update(Conversation).where(Conversation.id == own.id,
+                                               Conversation.status == own.status)
+                    .values(status=rules.COVERED)
+                    .execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        raise CaseworkError("That missing episode is already covered by a conversation",
+                            "episode_id")
     link = CoveredEpisode(organisation_id=conv.organisation_id,
                           covering_conversation_id=conv.id, episode_id=own.episode_id,
                           covered_conversation_id=own.id, attached_by=user.id,

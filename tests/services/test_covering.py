@@ -235,3 +235,16 @@ def test_the_childs_copy_names_the_days_they_came_back(twice, db):
     pdf = build_child_pdf(conversation_record(first, worker, now()))
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "more than one time" not in text
+
+
+def test_two_conversations_attaching_one_episode_at_once_one_wins(twice, db):
+    worker, first, second = twice
+    third = db.get(Conversation, make_case(db, worker, ref="TWICE-1", reported_hours_ago=10,
+                                           found_hours_ago=5).conversation.id)
+    # Another request covered it a moment ago; this session still reads "to offer".
+    db.execute(Conversation.__table__.update().where(Conversation.id == second.id)
+               .values(status="covered"))
+    with pytest.raises(CaseworkError, match="already covered"):
+        covering.attach(db, worker, third, second)
+    db.rollback()
+    assert db.execute(select(CoveredEpisode)).scalars().all() == []
