@@ -93,6 +93,9 @@ def candidates(s: Session, user: User, conv: Conversation) -> list[Episode]:
     found = s.execute(
         select(Conversation).join(Episode, Conversation.episode_id == Episode.id)
         .where(Episode.child_id == conv.episode.child_id, Conversation.id != conv.id,
+               # only those the rules could allow: a child's long history is not read a row
+               # at a time on every page
+               Conversation.status.in_(rules.ATTACHABLE), Episode.found_at.is_not(None),
                conversation_filter(user))
         .order_by(Episode.reported_missing_at, Episode.id)).scalars()
     return [own.episode for own in found
