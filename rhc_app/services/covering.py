@@ -17,7 +17,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import covering as rules
-from rhc_app.domain import uk_time
+from rhc_app.domain import lifecycle, uk_time
 from rhc_app.security import audit
 from rhc_app.security.access import conversation_filter
 from rhc_app.services.errors import CaseworkError
@@ -148,7 +148,7 @@ def detach(s: Session, user: User, conv: Conversation, link_id: str, reason: str
     link = next((c for c in covered_by(s, conv) if c.id == link_id), None)
     if link is None:
         raise CaseworkError("That missing episode is not covered by this conversation")
-    if conv.status not in rules.CAN_COVER:
+    if lifecycle.is_read_only(conv.status):  # declined: it may still go back on its own
         raise CaseworkError("This conversation is finished: the episodes it covers stay "
                             "with it", "reason")
     if not reason.strip():

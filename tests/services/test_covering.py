@@ -248,3 +248,20 @@ def test_two_conversations_attaching_one_episode_at_once_one_wins(twice, db):
         covering.attach(db, worker, third, second)
     db.rollback()
     assert db.execute(select(CoveredEpisode)).scalars().all() == []
+
+
+def test_a_declined_conversation_lets_an_episode_go_back_but_a_completed_one_keeps_it(twice, db):
+    worker, first, second = twice
+    t = now()
+    link = covering.attach(db, worker, first, second)
+    record_outcome(db, worker, first, "declined", t - timedelta(hours=1), now=t)
+    assert second.outcome == "declined"
+    covering.detach(db, worker, first, link.id, "She may talk about the second time")
+    assert (second.status, second.outcome) == ("to_offer", None)
+    third = db.get(Conversation, make_case(db, worker, ref="TWICE-1", reported_hours_ago=10,
+                                           found_hours_ago=5).conversation.id)
+    record_outcome(db, worker, first, "offer", t - timedelta(minutes=30), now=t)
+    link = covering.attach(db, worker, first, third)
+    first.status = "completed"
+    with pytest.raises(CaseworkError, match="stay with it"):
+        covering.detach(db, worker, first, link.id, "Too late")

@@ -8,8 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from rhc_app.domain import covering as covering_rules
-from rhc_app.domain import uk_time
+from rhc_app.domain import lifecycle, uk_time
 from rhc_app.security.access import conversation_filter
 from rhc_app.services import allocation, covering, oversight
 from rhc_app.services.amendments import trail
@@ -87,11 +86,12 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
 
 def _covering(conv: Conversation) -> dict[str, Any]:
     """What the page shows of the episodes this conversation covers (or is covered by)."""
-    open_to_change = conv.status in covering_rules.CAN_COVER
     return {"covered_link": covering.covering_link(db(), conv),
             "covers": covering.summaries(db(), conv),
-            "can_cover": open_to_change and bool(covering.candidates(db(), user(), conv)),
-            "can_change_covers": open_to_change, "within": uk_time.within_timescale}
+            "can_cover": bool(covering.candidates(db(), user(), conv)),
+            # a declined conversation's episodes can still go back to be offered on their own
+            "can_change_covers": not lifecycle.is_read_only(conv.status),
+            "within": uk_time.within_timescale}
 
 
 @bp.post("/conversations/<conversation_id>/attempts")
