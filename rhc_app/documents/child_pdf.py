@@ -2,7 +2,8 @@
 
 It holds personal data, so it is still marked OFFICIAL-SENSITIVE on every page, but small
 and grey so the page feels like a note from a person, not a form. It shows only the
-child's first name, the summary the worker approved, the name of the worker who held the
+child's first name, the summary the worker approved, the days they came back when one
+conversation covered several times away, the name of the worker who held the
 conversation and how to reach their team: nothing else from the record, so nothing
 professional-only can reach the child by this route.
 """
@@ -19,6 +20,7 @@ from rhc_app.documents.pdf_common import PageMarking, build_document, escape_mar
 from rhc_app.documents.pdf_text import TextParagraph, split_text
 from rhc_app.documents.records import ConversationRecord
 from rhc_app.domain.child_summary import EMERGENCY, HELPLINES, sentence
+from rhc_app.domain.uk_time import format_day_for_child, london_date
 
 TITLE = "What we talked about"
 TALK_TO_TITLE = "Who you can talk to"
@@ -96,6 +98,20 @@ def _talk_to(record: ConversationRecord, contacts: list[tuple[str, str]],
     return story
 
 
+def _times_away(record: ConversationRecord, s: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """One conversation about several times away (issue 17): say which, by the days the child
+    came back, in plain words."""
+    if not record.covered_episodes:
+        return []
+    days = list(dict.fromkeys(  # twice on one day is one day
+        format_day_for_child(london_date(e.found_at))
+        for e in (record.episode, *record.covered_episodes) if e.found_at is not None))
+    line = "We talked about more than one time you were away."
+    if len(days) > 1:
+        line += f" You came back on {', '.join(days[:-1])} and on {days[-1]}."
+    return [TextParagraph(escape_markup(line), s["body"])]
+
+
 def build_child_pdf(record: ConversationRecord,
                     contacts: list[tuple[str, str]] | None = None) -> bytes:
     """The child's copy as PDF bytes.
@@ -113,6 +129,7 @@ def build_child_pdf(record: ConversationRecord,
         story.extend(_text(summary, s))
     else:
         story.append(TextParagraph("Your worker will go through this note with you.", s["body"]))
+    story.extend(_times_away(record, s))
     story.extend(_talk_to(record, list(HELPLINES) if contacts is None else contacts, s))
     marking = PageMarking(font_size=8, bold=False, colour=colors.HexColor("#505a5f"))
     return build_document(story, TITLE, marking)

@@ -155,6 +155,12 @@ def _who_and_episode(st: _Story, record: ConversationRecord) -> None:
     st.field("Where found", episode.found_where)
     st.field("Police risk grade", label_of(POLICE_RISKS, episode.police_risk))
     st.field("Police reference", episode.police_reference)
+    for n, other in enumerate(record.covered_episodes, start=2):  # one conversation, several
+        st.field(f"Also covers missing episode {n}",
+                 f"Reported missing {format_datetime(other.reported_missing_at)}. "
+                 f"Found or returned {format_datetime(other.found_at)}. "
+                 f"Where found: {other.found_where or NOT_RECORDED}. "
+                 f"Police reference: {other.police_reference or NOT_RECORDED}.")
     st.heading("Attempts to make contact")
     if record.attempts:
         st.items.extend(entries("Attempt", ATTEMPT_COLUMNS,
@@ -171,6 +177,8 @@ def _conversation(st: _Story, r: ConversationRecord) -> None:
         st.field("Reason", r.outcome_reason)
     police_fields.offer_lines(st, r)
     st.field("72-hour timescale", timeliness(r))
+    for n, other in enumerate(r.covered_episodes, start=2):
+        st.field(f"72-hour timescale, missing episode {n}", timeliness(r, other))
     # The canvas's own words for each question, so the worker finds what they answered.
     st.heading("Details of the conversation")
     st.field("When it was held", format_datetime(r.held_at))

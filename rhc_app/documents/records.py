@@ -203,25 +203,28 @@ class ConversationRecord:
     oversight: Sequence[OversightInfo] = ()  # every sign-off and return, oldest first
     strategy_decisions: Sequence[DecisionInfo] = ()  # the child's, newest first
     fields: RecordFields = field(default_factory=RecordFields)  # issue 17's
+    #: The other missing episodes this conversation covers (issue 17), oldest first.
+    covered_episodes: Sequence[EpisodeInfo] = ()
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a document cannot be changed after it is described.
         object.__setattr__(self, "areas", dict(self.areas))
         for name in ("people", "places", "risk_factors", "actions", "amendments", "attempts",
-                     "follow_up", "oversight", "strategy_decisions"):
+                     "follow_up", "oversight", "strategy_decisions", "covered_episodes"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def area(self, key: str) -> str:
         return (self.areas.get(key) or "").strip()
 
 
-def timeliness(record: ConversationRecord) -> str:
-    """Whether the conversation was held within 72 hours of the child being found.
+def timeliness(record: ConversationRecord, episode: EpisodeInfo | None = None) -> str:
+    """Whether the conversation was held within 72 hours of the child being found (from
+    ``episode``, one it covers; by default its own).
 
     The figure every service reports ("RHI within timescale"), so it is worded the same way
     on every PDF, e.g. "Within 72 hours (held 30 hours after found)".
     """
-    found = record.episode.found_at
+    found = (episode or record.episode).found_at
     held = record.held_at
     if held is None:
         return "Not held"
@@ -229,7 +232,8 @@ def timeliness(record: ConversationRecord) -> str:
         return "Cannot tell: the time found is not recorded"
     if within_timescale(found, held) is None:
         return "Cannot tell: held before the recorded time found"
-    due = as_utc(record.due_at) if record.due_at is not None else due_at(found)
+    due = as_utc(record.due_at) if record.due_at is not None and episode is None \
+        else due_at(found)
     held_utc = as_utc(held)  # real elapsed time, not London wall clock, across a clock change
     if held_utc <= due:
         return f"Within 72 hours (held {format_duration(held_utc - as_utc(found))} after found)"

@@ -7,7 +7,7 @@ from rhc_app.domain import vocabulary
 STATUS_COLOURS = {
     "to_offer": "grey", "offered": "light-blue", "accepted": "blue", "declined": "orange",
     "not_completed": "orange", "in_progress": "purple", "awaiting_signoff": "yellow",
-    "completed": "green",
+    "completed": "green", "covered": "grey",
 }
 
 OUTCOMES = tuple(vocabulary.OUTCOMES)
@@ -87,5 +87,6 @@ def app_holds(status: str, completed_in_app: bool) -> bool:
     """Whether the app's own record of a conversation wins over an imported row: once notes
     are being written it changes only in the app (one completed there, only by amendment).
     A conversation an earlier file recorded as completed is still the files' to correct."""
-    return status in ("in_progress", "awaiting_signoff") or (
+    # A covered episode's facts are the covering conversation's (domain/covering.py).
+    return status in ("in_progress", "awaiting_signoff", "covered") or (
         status == "completed" and completed_in_app)

@@ -76,6 +76,8 @@ STATUSES: dict[str, str] = {
     "in_progress": "In progress",
     "awaiting_signoff": "Awaiting sign-off",
     "completed": "Completed",
+    # An episode's own conversation while another conversation covers it (domain/covering.py).
+    "covered": "Covered by another conversation",
 }
 
 #: The risk grade police gave the missing episode.

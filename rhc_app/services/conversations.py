@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.domain import lifecycle
 from rhc_app.security import audit
-from rhc_app.services import follow_up, oversight
+from rhc_app.services import covering, follow_up, oversight
 from rhc_app.services.canvas import check_canvas, normalise_canvas, parse_held_at
 from rhc_app.services.conversation_fields import (
     OfferFields,
@@ -77,6 +77,7 @@ def record_outcome(s: Session, user: User, conv: Conversation, action: str, at: 
         conv.outcome_reason = reason or None
     conv.updated_at = utcnow()
     conv.updated_by = user.id
+    covering.sync(s, conv, user)
     audit.record(s, f"conversation_{action}", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
 
@@ -107,8 +108,9 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     canvas = normalise_canvas(canvas)
     episode = s.get(Episode, conv.episode_id)
     assert episode is not None
-    problems = check_canvas(canvas, episode, now) | canvas_problems(
-        canvas, episode, user.organisation, strict)
+    problems = (check_canvas(canvas, episode, now) | canvas_problems(
+        canvas, episode, user.organisation, strict)) or covering.held_problems(
+        s, conv, parse_held_at(canvas["details"].get("held_at")))
     if problems:
         return SaveResult(False, conv.version, problems=problems)
     held_at = parse_held_at(canvas["details"].get("held_at"))
@@ -130,6 +132,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)
+    covering.sync(s, conv, user)  # the time held counts for the episodes it covers too
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)
@@ -221,6 +224,7 @@ def amend(s: Session, user: User, conv: Conversation, canvas: dict[str, Any], re
     follow_up.sync_ticked(s, user, conv)
     for name, value in canvas_columns(canvas).items():
         setattr(conv, name, value)
+    covering.sync(s, conv, user)
     conv.version += 1
     conv.updated_at = utcnow()
     conv.updated_by = user.id

@@ -17,6 +17,7 @@ from rhc_app.crypto import KeyRing
 from rhc_app.domain import lifecycle
 from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
 from rhc_app.security import audit
+from rhc_app.services import covering
 from rhc_app.services.canvas import empty_canvas
 from rhc_app.services.conversation_fields import import_fields, late_reasons
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
@@ -155,10 +156,13 @@ def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[Dataset
     """Add or update every row; the caller commits (or rolls back) the whole file at once."""
     importer = _Importer(s, ring, org, rows, user_id)
     summary = importer.summary
+    covers = covering.covering_ids(s, org.id)  # once, not a query a row
     for row in rows:
         child = importer.child(row)
         episode, conv, created = importer.episode(row, child)
         changed = _update(row, child, episode, conv, created)
+        if changed and conv.id in covers:  # the episodes it covers count by its facts too
+            covering.sync(s, conv)
         if created:
             summary.episodes_added += 1
         elif changed:

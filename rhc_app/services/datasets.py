@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
+from rhc_app.domain import covering, figures
 from rhc_app.domain import ethnicity as ethnic_groups
-from rhc_app.domain import figures
 from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.figures import EpisodeFacts
 from rhc_app.services import figure_lists
@@ -125,14 +125,16 @@ def quarterly_tables(s: Session, org: Organisation, year: int, where: Sequence[A
 
 
 def held_facts(s: Session, org: Organisation, start: date, end: date) -> list[EpisodeFacts]:
-    """Conversations held in a period (risk factors count by when the conversation was held)."""
+    """Conversations held in a period (risk factors count by when the conversation was held).
+    A covered episode's own row carries its covering conversation's time held, not a
+    conversation of its own: it is left out, so one conversation's risk factors count once."""
     lo, hi = _london_day_start(start), _london_day_start(end + timedelta(days=1))
     rows = s.execute(
         select(Conversation.held_at, Conversation.risk_factors, Episode.reported_missing_at,
                Episode.found_at, Episode.in_care, Episode.child_id)
         .join(Episode, Conversation.episode_id == Episode.id)
         .where(Conversation.organisation_id == org.id, Conversation.held_at >= lo,
-               Conversation.held_at < hi)).all()
+               Conversation.held_at < hi, Conversation.status != covering.COVERED)).all()
     return [EpisodeFacts(child_key=cid, in_care=bool(care), reported_missing_at=rep,
                          found_at=found, outcome="accepted", held_at=held,
                          risk_factors=tuple(codes or ()))

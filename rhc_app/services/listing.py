@@ -11,9 +11,9 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
-from rhc_app.domain import flags, strategy, uk_time
+from rhc_app.domain import covering, flags, strategy, uk_time
 from rhc_app.services.strategy import decision_facts_by_child
-from rhc_app.store.models import Child, Conversation, Episode, Organisation, User
+from rhc_app.store.models import Child, Conversation, CoveredEpisode, Episode, Organisation, User
 
 LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id,
                 Conversation.status, Conversation.outcome, Conversation.outcome_at,
@@ -70,6 +70,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                    for cid, hist in history.items()}
     # A strategy meeting decision recorded since an episode reached the threshold clears its flag.
     decided = decision_facts_by_child(s, child_ids)
+    covered = _covered_found_times(s, [conv.id for conv, _, _ in found])
     out = []
     for conv, episode, child in found:
         reported = reported_by_child.get(child.id, [])
@@ -80,9 +81,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
         # The worker the child last spoke to in another conversation (continuity).
         cont = flags.continuity_worker([flags.PastConversation(p.worker_id, p.held_at)
                                         for p in latest_held.get(child.id, []) if p.id != conv.id])
-        stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
-                                                                        "not_completed") else None)
-        state = uk_time.clock(episode.found_at, now, stopped)
+        state = _clock(conv, episode, covered.get(conv.id, []), now)
         out.append(Row(conv, episode, child, state, flags.flags_for(
             episode_count_30d=count, repeat=repeat, window_days=window,
             police_risk=episode.police_risk, found_at=episode.found_at,
@@ -93,3 +92,25 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                                                       "awaiting_signoff"),
                             uk_time.urgency_key(r.episode.found_at, now)))
     return out
+
+
+def _covered_found_times(s: Session, conversation_ids: list[str]
+                         ) -> dict[str, list[datetime | None]]:
+    """For each listed conversation covering other episodes, their found times."""
+    out: dict[str, list[datetime | None]] = defaultdict(list)
+    for i in range(0, len(conversation_ids), 1000):  # bounded IN lists
+        for conv_id, found_at in s.execute(
+                select(CoveredEpisode.covering_conversation_id, Episode.found_at)
+                .join(Episode, CoveredEpisode.episode_id == Episode.id)
+                .where(CoveredEpisode.covering_conversation_id.in_(conversation_ids[i:i + 1000]),
+                       CoveredEpisode.detached_at.is_(None))):
+            out[conv_id].append(found_at)
+    return out
+
+
+def _clock(conv: Conversation, episode: Episode, covered: list[datetime | None],
+           now: datetime) -> uk_time.ClockState:
+    stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
+                                                                    "not_completed") else None)
+    # A conversation covering other episodes answers the latest of them (issue 17).
+    return uk_time.clock(covering.clock_found_at([episode.found_at, *covered]), now, stopped)

@@ -29,7 +29,7 @@ from rhc_app.domain.child_summary import SummaryFacts
 from rhc_app.domain.risk_factors import label_for
 from rhc_app.domain.uk_time import london_date, today_in_london
 from rhc_app.domain.vocabulary import ACTIONS, AREAS, MISSING_FROM, label_of
-from rhc_app.services import follow_up, oversight, strategy
+from rhc_app.services import covering, follow_up, oversight, strategy
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import normalise_canvas
 from rhc_app.services.conversation_fields import record_fields
@@ -148,7 +148,17 @@ def conversation_record(conv: Conversation, producer: User, produced_at: datetim
         produced_by=PersonInfo(producer.name or "", producer.role.title(), org.name),
         signoff=_signoff(conv), amendments=_amendments(conv),
         follow_up=_follow_up(conv, produced_at), oversight=_oversight(conv),
-        strategy_decisions=_strategy_history(conv), fields=record_fields(conv, org))
+        strategy_decisions=_strategy_history(conv), fields=record_fields(conv, org),
+        covered_episodes=_covered(conv))
+
+
+def _covered(conv: Conversation) -> list[EpisodeInfo]:
+    s = object_session(conv)
+    if s is None:
+        return []
+    return [EpisodeInfo(reported_missing_at=c.reported_missing_at, found_at=c.found_at,
+                        found_where=c.found_where, police_reference=c.police_reference)
+            for c in covering.summaries(s, conv)]
 
 
 def _follow_up(conv: Conversation, produced_at: datetime) -> list[FollowUpInfo]:

@@ -7,7 +7,8 @@ database (every table's rows compared before and after)."""
 import pyotp
 import pytest
 
-from rhc_app.store.models import FollowUpAction, User
+from rhc_app.services import covering
+from rhc_app.store.models import Conversation, FollowUpAction, User
 from rhc_app.web import PUBLIC_ENDPOINTS
 from tests.conftest import Auth, csrf_from, make_case, make_user
 from tests.db_snapshot import assert_unchanged, database_rows
@@ -61,13 +62,17 @@ def records(world, db):
     north.users["sibling"] = make_user(db, north.org, "sibling@north.example.org",
                                        "Sibling North", "worker")
     make_case(db, north.users["sibling"], ref="MX-1")
+    # The holder's conversation covers another episode of the child (issue 17): a link to detach.
+    again = make_case(db, holder, ref="MX-1", reported_hours_ago=20, found_hours_ago=5)
+    link = covering.attach(db, holder, db.get(Conversation, episode.conversation.id),
+                           db.get(Conversation, again.conversation.id))
     action = FollowUpAction(organisation_id=north.org.id, kind="health", owner_id=holder.id,
                             conversation_id=episode.conversation.id)
     db.add(action)
     db.commit()
     return {"conversation_id": episode.conversation.id, "child_id": episode.child_id,
             "episode_id": episode.id, "user_id": world.user("north", "worker2").id,
-            "action_id": action.id}
+            "action_id": action.id, "link_id": link.id}
 
 
 # (org, who) -> which kinds of route they may reach on north's records

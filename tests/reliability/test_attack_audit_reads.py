@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from rhc_app.services.canvas import empty_canvas
 from rhc_app.services.conversations import complete, record_outcome, save_canvas
-from rhc_app.store.models import AuditEvent, Conversation, FollowUpAction
+from rhc_app.store.models import AuditEvent, Conversation, CoveredEpisode, FollowUpAction
 from tests.conftest import csrf_from, make_case, now
 from tests.reliability_plugin import attack_refused
 
@@ -37,6 +37,10 @@ READS = {
     "actions.add": ("action_form_viewed", "conversation", "conversation_id"),
     "actions.update": ("action_form_viewed", "conversation", "conversation_id"),
     "oversight.record_decision": ("strategy_decision_form_viewed", "child", "child_id"),
+    "conversations.attach_episode": ("episode_attach_viewed", "conversation",
+                                     "conversation_id"),
+    "conversations.detach_episode": ("episode_detach_viewed", "conversation",
+                                     "conversation_id"),
     # Managers' pages: read as the manager
     "oversight.senior_manager_told": ("episode_viewed", "episode", "episode_id", "manager"),
     "reports.close_offer_page": ("offer_close_viewed", "conversation", "conversation_id",
@@ -70,9 +74,18 @@ def ids(world, db):
     action = FollowUpAction(organisation_id=worker.organisation_id, kind="health",
                             owner_id=worker.id, conversation_id=conv.id)
     db.add(action)
+    # A covered episode, made directly: the detach page only needs the link to exist.
+    other = db.get(Conversation, make_case(db, worker, name="Quinn Readtrace",
+                                           ref="RT-1003").conversation.id)
+    link = CoveredEpisode(organisation_id=worker.organisation_id,
+                          covering_conversation_id=conv.id, episode_id=other.episode_id,
+                          covered_conversation_id=other.id, attached_by=worker.id,
+                          status_before=other.status)
+    db.add(link)
     db.commit()
     return {"conversation_id": conv.id, "child_id": conv.episode.child_id,
-            "episode_id": conv.episode_id, "completed_id": done.id, "action_id": action.id}
+            "episode_id": conv.episode_id, "completed_id": done.id, "action_id": action.id,
+            "link_id": link.id}
 
 
 def _newest_since(db, seq: int) -> list[AuditEvent]:

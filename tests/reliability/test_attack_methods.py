@@ -15,6 +15,7 @@ import pyotp
 import pytest
 from sqlalchemy import select, text
 
+from rhc_app.services import covering
 from rhc_app.store.models import AuditEvent, Base, Conversation, FollowUpAction, User
 from tests.conftest import Auth, csrf_from, make_case
 from tests.reliability_plugin import attack_refused
@@ -75,8 +76,12 @@ def records(world: Any, db: Any) -> dict[str, Any]:
     actions = [FollowUpAction(organisation_id=holder.organisation_id, kind="health",
                               owner_id=holder.id, conversation_id=c.id) for c in convs]
     db.add_all(actions)
+    # The accepted conversation covers another episode of the child (issue 17).
+    again = make_case(db, holder, ref="MT-1", reported_hours_ago=20, found_hours_ago=5)
+    link = covering.attach(db, holder, convs[0], db.get(Conversation, again.conversation.id))
     db.commit()
-    return {"conversation_id": [c.id for c in convs], "child_id": [convs[0].episode.child_id],
+    return {"link_id": [link.id],
+            "conversation_id": [c.id for c in convs], "child_id": [convs[0].episode.child_id],
             "action_id": [a.id for a in actions],
             "episode_id": [convs[0].episode_id],
             "user_id": [world.user("north", "worker2").id],

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, text
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.uk_time import today_in_london
-from rhc_app.services import strategy
+from rhc_app.services import covering, strategy
 from rhc_app.services.children import ChildDetails, add_child
 from rhc_app.services.closing import close_offer
 from rhc_app.services.conversation_fields import OfferFields
@@ -110,6 +110,9 @@ def _populate(db, world):
     strategy.record_decision(db, manager, episode.child, DecisionDetails(
         "not_needed", reason="The safety plan is working"))
     record_senior_manager_told(db, manager, episode, "Vic Seniormanager", t - timedelta(hours=1))
+    again = make_case(db, worker, ref="BK-1", reported_hours_ago=8, found_hours_ago=4)
+    link = covering.attach(db, worker, conv, again.conversation)
+    covering.detach(db, worker, conv, link.id, "Attached to the wrong time away")
     db.commit()
     return conv
 

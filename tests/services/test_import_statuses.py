@@ -71,6 +71,6 @@ def test_a_row_never_changes_a_record_the_app_holds(world, runner, db, tmp_path,
 
 def test_the_app_holds_a_record_from_the_first_note_on():
     assert [s for s in vocabulary.STATUSES if lifecycle.app_holds(s, True)] == [
-        "in_progress", "awaiting_signoff", "completed"]
+        "in_progress", "awaiting_signoff", "completed", "covered"]
     assert [s for s in vocabulary.STATUSES if lifecycle.app_holds(s, False)] == [
-        "in_progress", "awaiting_signoff"]
+        "in_progress", "awaiting_signoff", "covered"]

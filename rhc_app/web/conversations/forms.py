@@ -64,3 +64,25 @@ class SignOffForm(FlaskForm):
                            description="Optional when you sign it off. If you return it to the "
                                        "worker, say what they need to change.",
                            validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
+
+
+class AttachEpisodeForm(FlaskForm):
+    """Which other missing episode of the child this conversation covers too. The choices are
+    the episodes the page offers; an id it did not offer is checked by the view (404)."""
+
+    episode_id = RadioField("Which missing episode does this conversation cover too?",
+                            widget=GovRadioInput(), validate_choice=False,
+                            validators=[InputRequired("Select the missing episode this "
+                                                      "conversation covers too")])
+    submit = SubmitField("Attach the missing episode", widget=GovSubmitInput())
+
+
+class DetachEpisodeForm(FlaskForm):
+    reason = TextAreaField("Why does this conversation no longer cover it?",
+                           widget=GovCharacterCount(),
+                           description="For example, attached by mistake, or the child will be "
+                                       "offered a conversation about it on its own.",
+                           validators=[InputRequired("Enter why this missing episode is no "
+                                                     "longer covered"),
+                                       Length(max=2000, message="Enter 2,000 characters or fewer")])
+    submit = SubmitField("Detach the missing episode", widget=GovSubmitInput())

@@ -9,11 +9,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from rhc_app.domain import delay_reasons, uk_time
+from rhc_app.domain import delay_reasons, lifecycle, uk_time
 from rhc_app.domain.prompts import STAGE_PROMPTS
 from rhc_app.domain.vocabulary import choices
 from rhc_app.security.access import conversation_filter
-from rhc_app.services import allocation, oversight
+from rhc_app.services import allocation, covering, oversight
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import parse_held_at
 from rhc_app.services.conversation_fields import OfferFields, holder_defaults, late_reasons
@@ -115,7 +115,7 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
             User.role.in_(("worker", "manager")))).scalars().all()
     amendments = trail(db(), conv)
     extra = {"follow_up": actions_of(db(), conv, uk_time.today_in_london(now)),
-             "oversight": oversight.history(db(), conv)}
+             "oversight": oversight.history(db(), conv), **_covering(conv)}
     return render_template(
         "conversations/show.html", conv=conv, episode=episode, child=episode.child, row=row,
         amendments=amendments,
@@ -124,6 +124,16 @@ def _render_show(conv: Conversation, attempt_form: AttemptForm, outcome_form: Ou
         returned_by=db().get(User, conv.returned_by) if conv.returned_by else None,
         timely=uk_time.within_timescale(episode.found_at, conv.held_at),
         title="Conversation", **extra), status
+
+
+def _covering(conv: Conversation) -> dict[str, Any]:
+    """What the page shows of the episodes this conversation covers (or is covered by)."""
+    return {"covered_link": covering.covering_link(db(), conv),
+            "covers": covering.summaries(db(), conv),
+            "can_cover": bool(covering.candidates(db(), user(), conv)),
+            # a declined conversation's episodes can still go back to be offered on their own
+            "can_change_covers": not lifecycle.is_read_only(conv.status),
+            "within": uk_time.within_timescale}
 
 
 @bp.post("/conversations/<conversation_id>/attempts")
