@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.domain import lifecycle
 from rhc_app.security import audit
-from rhc_app.services import follow_up, oversight
+from rhc_app.services import follow_up, links, oversight
 from rhc_app.services.canvas import check_canvas, normalise_canvas, parse_held_at
 from rhc_app.services.drafts import discard_draft
 from rhc_app.services.errors import CaseworkError
@@ -116,6 +116,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)
+    links.reindex(s, conv)
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)
@@ -139,6 +140,7 @@ def complete(s: Session, user: User, conv: Conversation, org: Organisation) -> N
     conv.completed_at = utcnow()
     conv.completed_by = user.id
     conv.version += 1
+    links.reindex(s, conv)  # the same entries, but a mention's date may now be held_at
     audit.record(s, "conversation_completed", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
 
@@ -198,5 +200,7 @@ def amend(s: Session, user: User, conv: Conversation, canvas: dict[str, Any], re
     conv.version += 1
     conv.updated_at = utcnow()
     conv.updated_by = user.id
+    s.flush()
+    links.reindex(s, conv)
     audit.record(s, "conversation_amended", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)

@@ -8,6 +8,7 @@ in plaintext is categorical or a time the reports and lists must query on.
 * ``follow_up.py``: actions and referrals, and the sign-off history.
 * ``decisions.py``: strategy meeting decisions, senior managers told of a long absence.
 * ``closing.py``: offers closed with no further offer, and why.
+* ``links.py``: the people and places index (keyed hashes only), for connections.
 
 Import every model from here (``from rhc_app.store.models import Child``): Alembic's
 metadata and SEALED_MODELS need them all loaded.
@@ -29,11 +30,12 @@ from rhc_app.store.models.cases import (
 from rhc_app.store.models.closing import OfferClosure
 from rhc_app.store.models.decisions import SeniorManagerNotice, StrategyDecision
 from rhc_app.store.models.follow_up import FollowUpAction, SignOffEntry
+from rhc_app.store.models.links import LinkToken
 from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, SignInThrottle, User
 
 __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
            "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare", "Draft",
-           "Episode", "FollowUpAction", "KeyCheck", "OfferClosure", "Organisation",
+           "Episode", "FollowUpAction", "KeyCheck", "LinkToken", "OfferClosure", "Organisation",
            "SeniorManagerNotice", "SignInThrottle", "SignOffEntry", "StrategyDecision", "User",
            "WebSession"]
 

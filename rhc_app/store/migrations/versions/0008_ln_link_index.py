@@ -1,0 +1,44 @@
+"""The people and places index (issue 16, links): keyed hashes of what identifies each person
+and place of a conversation, for finding connections between children without opening records.
+
+Revision ID: 0008ln
+Revises: 0007fg
+"""
+import sqlalchemy as sa
+from alembic import op
+
+import rhc_app.store.db
+
+revision = "0008ln"
+down_revision = "0007fg"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "link_token",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=32), nullable=False),
+        sa.Column("conversation_id", sa.String(length=32), nullable=False),
+        sa.Column("child_id", sa.String(length=32), nullable=False),
+        sa.Column("entry_kind", sa.String(length=8), nullable=False),
+        sa.Column("entry_index", sa.Integer(), nullable=False),
+        sa.Column("token_kind", sa.String(length=16), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("do_not_share", sa.Boolean(), nullable=False),
+        sa.Column("mentioned_at", rhc_app.store.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"]),
+        sa.ForeignKeyConstraint(["conversation_id"], ["conversation.id"]),
+        sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_link_token_org_token", "link_token",
+                    ["organisation_id", "token", "mentioned_at"])
+    op.create_index("ix_link_token_conversation_id", "link_token", ["conversation_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_link_token_conversation_id", table_name="link_token")
+    op.drop_index("ix_link_token_org_token", table_name="link_token")
+    op.drop_table("link_token")
