@@ -174,3 +174,20 @@ CLOSE_REASONS: dict[str, str] = {
 
 #: Care status as the weekly missing meeting shows it (from the latest episode).
 CARE_STATUSES: dict[str, str] = {"in_care": "In care", "at_home": "At home"}
+
+# -- people and places across children (issue 16) ------------------------------------------
+
+#: Who a user is, as the admin pages and the header name them.
+ROLE_LABELS: dict[str, str] = {"worker": "Worker", "manager": "Manager", "admin": "Admin",
+                               "exploitation_lead": "Exploitation lead"}
+
+#: How two children's mentions of a person or place matched.
+LINK_MATCHES: dict[str, str] = {
+    "phone": "Same phone number",
+    "vehicle": "Same vehicle registration",
+    "postcode": "Same postcode",
+    "district": "Same postcode district",
+    "handle": "Same social media name",
+    "name": "Same name or nickname",
+}
+LINK_ENTRY_KINDS: dict[str, str] = {"person": "Person", "place": "Place"}

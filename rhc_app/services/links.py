@@ -96,6 +96,10 @@ class Connection:
         return len({m.child_id for m in self.mentions})
 
     @property
+    def entry_kinds(self) -> list[str]:
+        return [k for k in ENTRY_KINDS if any(m.entry_kind == k for m in self.mentions)]
+
+    @property
     def first(self) -> datetime:
         return min(m.mentioned_at for m in self.mentions)
 

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rhc_app.store.db import Base, IdMixin, UTCDateTime, sealed, utcnow
 
-ROLES = ("worker", "manager", "admin")
+# An exploitation lead sees connections between children's conversations (issue 16), and
+# no case record unless a manager shares it.
+ROLES = ("worker", "manager", "admin", "exploitation_lead")
 
 
 class Organisation(IdMixin, Base):
