@@ -1,0 +1,49 @@
+"""Connections (issue 16) in a browser: the manager's list from the menu, one connection's
+page, and a date that does not exist. Every page is checked with axe and for sideways
+scrolling, at tablet and phone size."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.services.test_links import held
+
+from .conftest import check_page, open_and_sign_in
+from .helpers import go_to
+
+pytestmark = pytest.mark.browser
+
+
+def test_connections_pages(page: Page, viewport: str, live_server: str, world, db,  # type: ignore[no-untyped-def]
+                           ) -> None:
+    person = {"name": "Jaybird (invented)", "description": "red cap",
+              "concern": "texts on 07700 900123, drives AB12 CDE"}
+    held(db, world.user("north", "worker"), [person])
+    held(db, world.user("north", "worker2"), [{**person, "name": "JB (invented)"}])
+    open_and_sign_in(page, live_server, world.user("north", "manager").email)
+    go_to(page, "Connections")
+    expect(page.get_by_role("heading", name="Connections between children", level=1)
+           ).to_be_visible()
+    table = page.get_by_role("table", name=re.compile("^Connections"))
+    expect(table).to_contain_text("Same phone number")
+    expect(table).to_contain_text("Same vehicle registration")
+    check_page(page)
+
+    table.get_by_role("link", name=re.compile("^Connection 1")).click()
+    expect(page.get_by_role("heading", name=re.compile("^Connection between 2 children"))
+           ).to_be_visible()
+    expect(page.get_by_role("table", name="Where they were named")).to_contain_text(
+        "JB (invented)")
+    check_page(page)
+
+    page.get_by_role("link", name="Back to connections").click()
+    group = page.get_by_role("group", name="From")
+    group.get_by_label("Day").fill("31")
+    group.get_by_label("Month").fill("2")
+    page.get_by_role("button", name="Show connections").click()
+    expect(page.get_by_role("link", name="From must be a real date, for example 27 3 2011")
+           ).to_be_visible()
+    check_page(page)
