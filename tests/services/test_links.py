@@ -126,3 +126,28 @@ def test_rebuild_command_rebuilds_the_whole_index(world, db, runner):
     assert db.scalar(select(func.count()).select_from(AuditEvent)
                      .where(AuditEvent.action == "links_rebuilt")) == 2
     assert runner.invoke(args=["links", "rebuild", "--org", "nowhere"]).exit_code != 0
+
+
+def test_key_rotation_leaves_the_index_as_it_was(world, db, app, runner, instance):
+    """The index key never rotates (crypto.py), so no rebuild is needed: the tokens after
+    `rhc keys rotate` are the ones a rebuild under the new key ring writes."""
+    from rhc_app.crypto import KeyRing
+    from tests.helpers_security import started
+
+    worker = world.user("north", "worker")
+    held(db, worker, [PERSON])
+    held(db, worker, [PERSON])
+    tokens = sorted(db.execute(select(LinkToken.token)).scalars())
+    db.commit()
+    old = KeyRing.load(instance / "keys.json")
+    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
+    new = KeyRing.load(instance / "keys.json")
+    assert new.active != old.active and new.index_key == old.index_key
+    assert sorted(db.execute(select(LinkToken.token)).scalars()) == tokens
+    db.commit()
+    with started(instance, app.extensions["rhc_database"].url) as second:  # the new key file
+        rebuilt = second.test_cli_runner().invoke(args=["links", "rebuild"])
+        assert rebuilt.exit_code == 0, rebuilt.output
+    assert sorted(db.execute(select(LinkToken.token)).scalars()) == tokens
+    org = world.orgs["north"].org.id
+    assert links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))

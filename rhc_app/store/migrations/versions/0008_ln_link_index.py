@@ -1,5 +1,6 @@
 """The people and places index (issue 16, links): keyed hashes of what identifies each person
 and place of a conversation, for finding connections between children without opening records.
+And room for the role "exploitation_lead" (17 characters) in user_account.role.
 
 Revision ID: 0008ln
 Revises: 0007fg
@@ -16,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _role_length(16, 32)
     op.create_table(
         "link_token",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -42,3 +44,12 @@ def downgrade() -> None:
     op.drop_index("ix_link_token_conversation_id", table_name="link_token")
     op.drop_index("ix_link_token_org_token", table_name="link_token")
     op.drop_table("link_token")
+    _role_length(32, 16)
+
+
+def _role_length(old: int, new: int) -> None:
+    # PostgreSQL only: SQLite enforces no VARCHAR length, and rebuilding user_account there
+    # (batch mode, in the migration's transaction) would break the foreign keys to it.
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column("user_account", "role", existing_type=sa.String(length=old),
+                        type_=sa.String(length=new), existing_nullable=False)
