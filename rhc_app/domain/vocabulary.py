@@ -191,3 +191,6 @@ LINK_MATCHES: dict[str, str] = {
     "name": "Same name or nickname",
 }
 LINK_ENTRY_KINDS: dict[str, str] = {"person": "Person", "place": "Place"}
+#: Hotspots: how a place is counted, and how its count compares with the period before.
+HOTSPOT_KINDS: dict[str, str] = {"district": "Postcode district", "name": "Named place"}
+HOTSPOT_TRENDS: dict[str, str] = {"up": "Up", "down": "Down", "same": "No change"}

@@ -1,5 +1,5 @@
 """Connections (issue 16) in a browser: the manager's list from the menu, one connection's
-page, and a date that does not exist. Every page is checked with axe and for sideways
+page, a date that does not exist, and the hotspots. Every page is checked with axe and for sideways
 scrolling, at tablet and phone size."""
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ def test_connections_pages(page: Page, viewport: str, live_server: str, world, d
                            ) -> None:
     person = {"name": "Jaybird (invented)", "description": "red cap",
               "concern": "texts on 07700 900123, drives AB12 CDE"}
-    held(db, world.user("north", "worker"), [person])
-    held(db, world.user("north", "worker2"), [{**person, "name": "JB (invented)"}])
+    garage = {"name": "The old garage (invented)", "area": "M1 2AB", "slept_there": "yes"}
+    held(db, world.user("north", "worker"), [person], [garage])
+    held(db, world.user("north", "worker2"), [{**person, "name": "JB (invented)"}], [garage])
     open_and_sign_in(page, live_server, world.user("north", "manager").email)
     go_to(page, "Connections")
     expect(page.get_by_role("heading", name="Connections between children", level=1)
@@ -46,4 +47,10 @@ def test_connections_pages(page: Page, viewport: str, live_server: str, world, d
     page.get_by_role("button", name="Show connections").click()
     expect(page.get_by_role("link", name="From must be a real date, for example 27 3 2011")
            ).to_be_visible()
+    check_page(page)
+
+    page.get_by_role("link", name=re.compile("^See hotspots")).click()
+    spots = page.get_by_role("table", name=re.compile("^Hotspots"))
+    expect(spots).to_contain_text("The old garage (invented)")
+    expect(spots).to_contain_text("Postcode district")
     check_page(page)

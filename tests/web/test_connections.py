@@ -165,3 +165,23 @@ def test_signed_out_the_pages_ask_to_sign_in(client):
     for url in ("/connections", "/connections/" + "0" * 64):
         r = client.get(url)
         assert r.status_code == 302 and "/sign-in" in r.headers["Location"]
+
+
+def test_hotspots_page_names_the_places_and_audits_what_it_opened(world, db, auth, client):
+    garage = {"name": "The old garage (invented)", "area": "M1 2AB", "slept_there": "yes"}
+    convs = [held(db, world.user("north", "worker"), places=[garage]),
+             held(db, world.user("north", "worker2"), places=[{**garage, "area": "M1"}])]
+    auth.sign_in(world.user("north", "manager"))
+    page = client.get("/hotspots").get_data(as_text=True)
+    assert "The old garage (invented)" in page and "Postcode district" in page
+    assert ">M1<" in page and "Named place" in page and "Up" in page
+    opened = set(db.execute(select(AuditEvent.record_id).where(
+        AuditEvent.action == "hotspots_viewed")).scalars())
+    assert opened and opened <= {c.id for c in convs}
+    bad = client.get("/hotspots?start=1&start=13&start=2026&end=1&end=1&end=2026")
+    assert bad.status_code == 400 and "From must be a real date" in bad.get_data(as_text=True)
+
+
+def test_workers_get_404_on_hotspots(world, db, auth, client):
+    auth.sign_in(world.user("north", "worker"))
+    assert client.get("/hotspots").status_code == 404

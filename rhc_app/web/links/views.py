@@ -16,7 +16,7 @@ from wtforms import SubmitField
 
 from rhc_app.domain.uk_time import from_london, today_in_london
 from rhc_app.security.access import conversation_filter
-from rhc_app.services import links
+from rhc_app.services import hotspots, links
 from rhc_app.store.models import Conversation
 from rhc_app.web.common import audit_event, user
 from rhc_app.web.extensions import db
@@ -44,6 +44,10 @@ class PeriodForm(FlaskForm):
                               description="For example, 1 9 2026")
     end = DayMonthYearField("To", widget=GovDateInput(), description="For example, 30 11 2026")
     submit = SubmitField("Show connections", widget=GovSubmitInput())
+
+
+class HotspotForm(PeriodForm):
+    submit = SubmitField("Show hotspots", widget=GovSubmitInput())
 
 
 def _period(form: PeriodForm) -> tuple[date, date] | None:
@@ -128,3 +132,22 @@ def connection(token: str) -> Any:
                            openable=_openable({m.conversation_id for m in conn.mentions}),
                            period=period, period_args=_period_args(period),
                            title="Connection between children")
+
+
+@bp.get("/hotspots")
+def hotspot_list() -> Any:
+    form = HotspotForm(request.args)
+    period = _period(form)
+    if period is None:
+        return render_template("links/hotspots.html", form=form, found=None,
+                               title="Hotspots"), 400
+    found = hotspots.hotspots(db(), user().organisation_id, *_bounds(period))
+    # One entry of each hotspot was opened for its name: recorded against its conversation.
+    for conversation_id in dict.fromkeys(h.conversation_id for h in found):
+        audit_event("hotspots_viewed", record_type="conversation", record_id=conversation_id)
+    audit_event("hotspots_listed", detail=f"{period[0]} to {period[1]}: {len(found)} shown")
+    db().commit()
+    days = (period[1] - period[0]).days + 1
+    before = (period[0] - timedelta(days=days), period[0] - timedelta(days=1))
+    return render_template("links/hotspots.html", form=form, found=found, period=period,
+                           before=before, title="Hotspots")
