@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from werkzeug.datastructures import MultiDict
 
-from rhc_app.services.conversations import record_outcome, save_canvas
+from rhc_app.services.conversations import complete, record_outcome, save_canvas
 from rhc_app.services.records import canvas_parts
 from rhc_app.store.models import Conversation
 from rhc_app.web.conversations.canvas_form import parse
@@ -41,3 +41,19 @@ def test_the_canvas_page_offers_the_box_for_each_person(world, db, auth, client)
     box = page.split('name="person-0-do_not_share"')[1][:200]
     assert "checked" in box
     assert "checked" not in page.split('name="person-1-do_not_share"')[1][:200]
+
+
+def test_the_record_page_says_do_not_share_only_where_the_child_asked(world, db, auth, client):
+    worker = world.user("north", "worker")
+    conv = db.get(Conversation, make_case(db, worker).conversation.id)
+    record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
+    people = [{"name": "Jay (invented)", "do_not_share": "yes"}, {"name": "Sam (invented)"}]
+    details = {"held_at": (now() - timedelta(hours=1)).isoformat(), "consent_to_share": "yes"}
+    assert save_canvas(db, worker, conv, {"people": people, "details": details},
+                       conv.version).applied
+    complete(db, worker, conv, worker.organisation)  # read only: shown as the record
+    db.commit()
+    auth.sign_in(worker)
+    page = client.get(f"/conversations/{conv.id}/canvas").get_data(as_text=True)
+    assert "Sam (invented)" in page
+    assert page.count("Do not share") == 1
