@@ -1,6 +1,6 @@
 """Connections (issue 16) in a browser: the manager's list from the menu, one connection's
-page, a date that does not exist, and the hotspots. Every page is checked with axe and for sideways
-scrolling, at tablet and phone size."""
+page, a date that does not exist, and the hotspots; the Do not share box on the canvas.
+Every page is checked with axe and for sideways scrolling, at tablet and phone size."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from rhc_app.store.models import Conversation
 from tests.services.test_links import held
 
 from .conftest import check_page, open_and_sign_in
@@ -54,3 +55,22 @@ def test_connections_pages(page: Page, viewport: str, live_server: str, world, d
     expect(spots).to_contain_text("The old garage (invented)")
     expect(spots).to_contain_text("Postcode district")
     check_page(page)
+
+
+def test_do_not_share_on_the_canvas(page: Page, viewport: str, live_server: str, world, db,  # type: ignore[no-untyped-def]
+                                    ) -> None:
+    worker = world.user("north", "worker")
+    conv = held(db, worker, [{"name": "Jaybird (invented)"}],
+                [{"name": "The old garage (invented)", "area": "M1"}])
+    open_and_sign_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/conversations/{conv.id}/canvas")
+    person = page.get_by_role("group", name="Person 1")
+    person.get_by_label("Do not share").check()
+    check_page(page)
+    with page.expect_navigation():  # the page after the save, not the one before
+        page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_role("group", name="Person 1").get_by_label("Do not share")).to_be_checked()
+    expect(page.get_by_role("group", name="Place 1").get_by_label("Do not share")
+           ).not_to_be_checked()
+    db.expire_all()
+    assert db.get(Conversation, conv.id).canvas["people"][0]["do_not_share"] == "yes"
