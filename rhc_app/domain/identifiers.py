@@ -95,12 +95,18 @@ def name(raw: str) -> str | None:
                        if not unicodedata.combining(ch))
     if not _latin(stripped):
         return text
+    folded = _fold_latin(stripped)
+    return folded if len(folded.replace(" ", "")) >= 2 else None
+
+
+def _fold_latin(stripped: str) -> str:
+    stripped = stripped.replace("'", "").replace("\u2019", "")  # "friend's" is "friends"
     folded = "".join(ch if ch.isalnum() or ch == " " else " " for ch in stripped)
     folded = " ".join(folded.replace("ß", "ss").split())
     for old, new in _VARIANTS:
         folded = folded.replace(old, new)
     folded = _DOUBLED.sub(r"\1", folded)
-    return folded if len(folded.replace(" ", "")) >= 2 else None
+    return folded
 
 
 def names(raw: str) -> list[str]:
@@ -110,6 +116,30 @@ def names(raw: str) -> list[str]:
     if len(parts) > 1:
         found += [name(p) for p in parts]
     return _unique(n for n in found if n)
+
+
+# What workers write in a name box when there is no name: it would link every child who
+# mentioned a "mum" or a "friend's house". Compared after folding.
+_NOT_NAMES = {
+    "person": ("mum", "mom", "mother", "dad", "father", "parent", "parents", "stepdad",
+               "stepmum", "brother", "sister", "nan", "nanna", "gran", "grandma", "grandad",
+               "uncle", "aunt", "auntie", "cousin", "friend", "friends", "boyfriend",
+               "girlfriend", "partner", "carer", "unknown", "not known", "no name", "someone",
+               "a man", "a woman", "man", "woman", "boy", "girl", "older boy", "older man",
+               "he", "she", "they", "them"),
+    "place": ("home", "house", "a house", "flat", "a flat", "school", "friends house",
+              "the street", "street", "unknown",
+              "not known", "town", "the park", "park", "the shops", "shops"),
+}
+NOT_NAMES = {kind: {name(w) for w in words} for kind, words in _NOT_NAMES.items()}
+_LEADING = ("her", "his", "their", "my", "a", "an", "the")
+
+
+def is_a_name(entry_kind: str, folded: str) -> bool:
+    """False for "her boyfriend", "a friend's house": words for someone, not their name."""
+    for word in _LEADING:
+        folded = folded.removeprefix(_fold_latin(word) + " ")
+    return folded not in NOT_NAMES[entry_kind]
 
 
 def in_text(text: str) -> list[tuple[str, str]]:
@@ -136,7 +166,7 @@ def entry_tokens(entry_kind: str, entry: Mapping[str, object]) -> list[tuple[str
     text_fields = ("name", "description", "concern", "relationship") if entry_kind == "person" \
         else ("name", "area", "concern")
     values = {f: str(entry.get(f) or "") for f in text_fields}
-    found = [("name", n) for n in names(values["name"])]
+    found = [("name", n) for n in names(values["name"]) if is_a_name(entry_kind, n)]
     for value in values.values():
         found += in_text(value)
     area = values.get("area", "").strip()

@@ -93,3 +93,15 @@ def test_a_person_gives_every_identifier_in_every_box() -> None:
                           ("phone", "+447700900123"), ("postcode", "SW1A1AA"),
                           ("district", "SW1A")}
     assert len(found) == len(set(found))
+
+
+@pytest.mark.parametrize(("kind", "written"), [
+    ("person", "Mum"), ("person", "her boyfriend"), ("person", "Unknown"),
+    ("place", "Home"), ("place", "a friend's house"), ("place", "The Park"),
+])
+def test_a_name_box_with_no_name_in_it_gives_no_name(kind: str, written: str) -> None:
+    assert [t for t in ids.entry_tokens(kind, {"name": written}) if t[0] == "name"] == []
+
+
+def test_a_word_for_someone_next_to_a_name_still_gives_the_name() -> None:
+    assert ("name", "bigz") in ids.entry_tokens("person", {"name": "Bigz / boyfriend"})
