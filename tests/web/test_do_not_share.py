@@ -57,3 +57,24 @@ def test_the_record_page_says_do_not_share_only_where_the_child_asked(world, db,
     page = client.get(f"/conversations/{conv.id}/canvas").get_data(as_text=True)
     assert "Sam (invented)" in page
     assert page.count("Do not share") == 1
+
+
+def test_the_police_pdf_leaves_out_what_the_child_asked_not_to_share(world, db, auth):
+    from tests.web.test_record_contents import _download, _flat
+
+    worker = world.user("north", "worker")
+    conv = db.get(Conversation, make_case(db, worker).conversation.id)
+    record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
+    canvas = {"people": [{"name": "Qhiddenperson", "do_not_share": "yes"},
+                         {"name": "Qsharedperson"}],
+              "places": [{"name": "Qhiddenplace", "do_not_share": "yes"},
+                         {"name": "Qsharedplace"}],
+              "details": {"held_at": (now() - timedelta(hours=1)).isoformat(),
+                          "consent_to_share": "yes"}}
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    complete(db, worker, conv, worker.organisation)
+    db.commit()
+    auth.sign_in(world.user("north", "manager"))
+    text = _flat(_download(auth, conv.id))
+    assert "Qsharedperson" in text and "Qsharedplace" in text
+    assert "Qhiddenperson" not in text and "Qhiddenplace" not in text
