@@ -185,3 +185,17 @@ def test_hotspots_page_names_the_places_and_audits_what_it_opened(world, db, aut
 def test_workers_get_404_on_hotspots(world, db, auth, client):
     auth.sign_in(world.user("north", "worker"))
     assert client.get("/hotspots").status_code == 404
+
+
+def test_the_exploitation_lead_meets_no_error_on_any_page(world, db, app, linked):
+    """Every page without a record's id: the lead is answered, refused or sent on, never a
+    500, and sees no child's name (they hold no conversations)."""
+    client = app.test_client()
+    Auth(client).sign_in(lead(world, db))
+    gets = [r for r in app.url_map.iter_rules() if "GET" in r.methods and not r.arguments
+            and r.endpoint not in ("static", "auth.sign_out")]
+    assert len(gets) > 10
+    for rule in gets:
+        r = client.get(rule.rule)
+        assert r.status_code < 500, (rule.rule, r.status_code)
+        assert "Robin Testchild" not in r.get_data(as_text=True), rule.rule
