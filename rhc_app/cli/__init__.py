@@ -1,5 +1,5 @@
 """The `rhc` command: the operator's interface, one module per command group (instance,
-orgs, users, keys, audit, backup, data, sessions)."""
+orgs, users, keys, audit, backup, data, sessions, links)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from rhc_app.cli import audit, backup, data, sessions
+    from rhc_app.cli import audit, backup, data, links, sessions
     from rhc_app.cli.instance import init
     from rhc_app.cli.keys import keys
     from rhc_app.cli.orgs import orgs
@@ -31,5 +31,5 @@ def register_commands(app: Flask) -> None:
 
     for cmd in (init, orgs, users, keys):
         app.cli.add_command(cmd)
-    for group in (data, backup, audit, sessions):
+    for group in (data, backup, audit, sessions, links):
         group.register(app)

@@ -212,3 +212,23 @@ CONVERSATION_STAGES: dict[str, str] = {
     "during": "While they were missing",
     "after": "Since they came back",
 }
+
+# -- people and places across children (issue 16) ------------------------------------------
+
+#: Who a user is, as the admin pages and the header name them.
+ROLE_LABELS: dict[str, str] = {"worker": "Worker", "manager": "Manager", "admin": "Admin",
+                               "exploitation_lead": "Exploitation lead"}
+
+#: How two children's mentions of a person or place matched.
+LINK_MATCHES: dict[str, str] = {
+    "phone": "Same phone number",
+    "vehicle": "Same vehicle registration",
+    "postcode": "Same postcode",
+    "district": "Same postcode district",
+    "handle": "Same social media name",
+    "name": "Same name or nickname",
+}
+LINK_ENTRY_KINDS: dict[str, str] = {"person": "Person", "place": "Place"}
+#: Hotspots: how a place is counted, and how its count compares with the period before.
+HOTSPOT_KINDS: dict[str, str] = {"district": "Postcode district", "name": "Named place"}
+HOTSPOT_TRENDS: dict[str, str] = {"up": "Up", "down": "Down", "same": "No change"}

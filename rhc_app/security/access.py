@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from rhc_app.store.models import Child, Conversation, ConversationShare, Episode, User
 
-CASE_ROLES = ("worker", "manager")
+# Accounts that see what children said: a manager approves each one and two-step sign-in is
+# required (services/invitations.py). The exploitation lead sees only connections' entries.
+CASE_ROLES = ("worker", "manager", "exploitation_lead")
 
 
 def conversation_filter(user: User) -> ColumnElement[bool]:

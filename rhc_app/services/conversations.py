@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.domain import lifecycle
 from rhc_app.security import audit
-from rhc_app.services import covering, follow_up, oversight
+from rhc_app.services import covering, follow_up, links, oversight
 from rhc_app.services.canvas import check_canvas, normalise_canvas, parse_held_at
 from rhc_app.services.conversation_fields import (
     OfferFields,
@@ -133,6 +133,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)
     covering.sync(s, conv, user)  # the time held counts for the episodes it covers too
+    links.reindex(s, conv)
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)
@@ -162,6 +163,7 @@ def complete(s: Session, user: User, conv: Conversation, org: Organisation) -> N
     conv.completed_at = utcnow()
     conv.completed_by = user.id
     conv.version += 1
+    links.reindex(s, conv)  # the same entries, but a mention's date may now be held_at
     audit.record(s, "conversation_completed", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
 
@@ -228,5 +230,7 @@ def amend(s: Session, user: User, conv: Conversation, canvas: dict[str, Any], re
     conv.version += 1
     conv.updated_at = utcnow()
     conv.updated_by = user.id
+    s.flush()
+    links.reindex(s, conv)
     audit.record(s, "conversation_amended", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)

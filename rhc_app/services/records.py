@@ -72,10 +72,10 @@ def canvas_parts(raw: dict[str, Any], extra_risk_factors: Any = None) -> CanvasP
         people=[PersonEntry(name=p.get("name", ""), description=p.get("description", ""),
                             approximate_age=p.get("approximate_age") or None,
                             relationship=p.get("relationship", ""), concern=p.get("concern", ""))
-                for p in canvas["people"]],
+                for p in canvas["people"] if not p.get("do_not_share")],  # the child's wish
         places=[PlaceEntry(name=p.get("name", ""), area=p.get("area", ""),
                            slept_there=_yes(p.get("slept_there")), concern=p.get("concern", ""))
-                for p in canvas["places"]],
+                for p in canvas["places"] if not p.get("do_not_share")],
         risk_factors=[(c, label_for(c, extra_risk_factors)) for c in canvas["risk_factors"]],
         actions=actions, details=canvas["details"], child_words=canvas["child_words"])
 

@@ -42,11 +42,12 @@ def init_app(app: Flask) -> None:
     from rhc_app.web.children import bp as children_bp
     from rhc_app.web.conversations import bp as conversations_bp
     from rhc_app.web.documents.views import bp as documents_bp
+    from rhc_app.web.links import bp as links_bp
     from rhc_app.web.oversight import bp as oversight_bp
     from rhc_app.web.reports.views import bp as reports_bp
 
     for bp in (auth_bp, children_bp, conversations_bp, admin_bp, documents_bp, reports_bp,
-               actions_bp, oversight_bp):
+               actions_bp, oversight_bp, links_bp):
         app.register_blueprint(bp)
 
     @app.get("/livez")

@@ -66,6 +66,9 @@ def records(world, db):
     again = make_case(db, holder, ref="MX-1", reported_hours_ago=20, found_hours_ago=5)
     link = covering.attach(db, holder, db.get(Conversation, episode.conversation.id),
                            db.get(Conversation, again.conversation.id))
+    # The exploitation lead sees connections, never a case record not shared with them.
+    north.users["lead"] = make_user(db, north.org, "lead@north.example.org", "Lead North",
+                                    "exploitation_lead")
     action = FollowUpAction(organisation_id=north.org.id, kind="health", owner_id=holder.id,
                             conversation_id=episode.conversation.id)
     db.add(action)
@@ -84,6 +87,7 @@ ALLOWED = {
     ("north", "admin"): {"user"},
     ("north", "worker2"): set(),              # another worker: not held, not shared
     ("north", "sibling"): {"child"},          # shares the child, not the conversation
+    ("north", "lead"): set(),                 # the exploitation lead: connections only
     ("south", "worker"): set(),
     ("south", "manager"): set(),
     ("south", "admin"): set(),
@@ -119,7 +123,7 @@ def test_matrix(app, world, db, records, who):
     MATRIX["users"] += 1
     report("access", f"{MATRIX['requests']} requests: every route, for {MATRIX['users']} users "
            "(worker, another worker, a worker sharing the child but not the conversation, "
-           "manager, admin of the record's organisation and of another): the expected answer, "
+           "manager, exploitation lead, admin of the record's organisation and of another): the expected answer, "
            "404 for records not theirs, no row of any table changed by a refusal")
 
 

@@ -85,7 +85,8 @@ def records(world: Any, db: Any) -> dict[str, Any]:
             "action_id": [a.id for a in actions],
             "episode_id": [convs[0].episode_id],
             "user_id": [world.user("north", "worker2").id],
-            "action": ["disable", "enable", "reset-password"], "kind": ["police", "child"]}
+            "action": ["disable", "enable", "reset-password"], "kind": ["police", "child"],
+            "token": ["0" * 64]}  # a connection (issue 16): its keyed hash
 
 
 def _urls(app: Any, ids: dict[str, list[str]]) -> list[str]:

@@ -70,3 +70,21 @@ def test_the_other_patterns_answer_their_worst_inputs() -> None:
     assert EMAIL.match("lead@harbourside.example") and not EMAIL.match("a@" + "." * 10_000 + "@")
     row = dataset._DATETIME.fullmatch("2024-04-01 10:00:00." + "1" * 100_000)
     assert row is not None and row.group(7) == "111111"
+
+
+def test_the_identifier_patterns_answer_their_worst_inputs_at_once() -> None:
+    """The people and places index reads every box of every person and place: long runs of
+    what each pattern could start on must not make it backtrack (each tries a bounded span)."""
+    import time
+
+    from rhc_app.domain.identifiers import entry_tokens, in_text
+
+    worst = ["0" * 50_000, "0 " * 25_000, "(" * 50_000 + "1", "+" * 50_000, "@" * 50_000,
+             "@a" * 25_000, "AB12" * 12_500, "A1" * 25_000 + "1AA", "a" * 50_000 + "1",
+             "07700 " * 8_000]
+    for text in worst:
+        started = time.perf_counter()
+        in_text(text)
+        entry_tokens("person", {"name": text, "description": text})
+        assert time.perf_counter() - started < 2, text[:20]
+    assert in_text("x" * 10_000 + " 07700 900123") == [("phone", "+447700900123")]

@@ -30,6 +30,7 @@ from rhc_app.store.models import (
     Conversation,
     Episode,
     FollowUpAction,
+    LinkToken,
     SignOffEntry,
     User,
 )
@@ -54,8 +55,13 @@ NOT_NEEDED = "canary-not-needed-kd30"
 TOLD = "Torvald Canaryboss"
 CARERS = "canary-carers-kw19"  # what the carers said when the child declined (issue 17)
 DECIDER = "Thaddeus Canarydecider"  # who decided not to offer (issue 17)
+# A person's phone number and car, as typed and as the people and places index folds them
+# (it keeps only keyed hashes of these).
+PHONE, PHONE_FOLDED = "07700 900461", "7700900461"
+REG, REG_FOLDED = "CY26 QZX", "CY26QZX"
 CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
-            AMEND_REASON, OUTCOME, COMMENT, CHAIR, NOT_NEEDED, TOLD, CARERS, DECIDER]
+            AMEND_REASON, OUTCOME, COMMENT, CHAIR, NOT_NEEDED, TOLD, CARERS, DECIDER, PHONE,
+            PHONE_FOLDED, REG, REG_FOLDED]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -78,7 +84,8 @@ def recorded(world, db):
     canvas = {
         "areas": {"locations": f"Stayed near {PLACE}", "child_wants": NOTE},
         "notes": [{"text": f"{NOTE} said at the door", "area": "themes", "at": ""}],
-        "people": [{"name": PERSON, "description": "older, has a car", "approximate_age": "20",
+        "people": [{"name": PERSON, "description": f"older, has a car {REG}, phone {PHONE}",
+                    "approximate_age": "20",
                     "relationship": "friend", "concern": "yes"}],
         "places": [{"name": PLACE, "area": "Dockside", "slept_there": "yes", "concern": "yes"}],
         "details": {"held_at": (now() - timedelta(hours=1)).isoformat(), "location": PLACE},
@@ -137,6 +144,8 @@ def _assert_reads_back(app, episode, worker_id):
         assert canvas["people"][0]["name"] == PERSON
         assert canvas["notes"][0]["text"].startswith(NOTE)
         assert canvas["places"][0]["name"] == PLACE
+        indexed = set(s.execute(select(LinkToken.token_kind)).scalars())
+        assert {"name", "phone", "vehicle"} <= indexed  # the index holds them, as hashes
         assert conv.attempts[0].result == ATTEMPT
         assert {(c.carers_said, c.not_offered_by) for c in s.execute(select(Conversation))
                 .scalars()} >= {(CARERS, None), (None, DECIDER)}

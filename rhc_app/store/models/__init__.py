@@ -10,6 +10,7 @@ in plaintext is categorical or a time the reports and lists must query on.
 * ``closing.py``: offers closed with no further offer, and why.
 * ``offline.py``: the organisations' keys for the tablets' offline queue, and its receipts.
 * ``covering.py``: episodes a conversation covers besides its own.
+* ``links.py``: the people and places index (keyed hashes only), for connections.
 
 Import every model from here (``from rhc_app.store.models import Child``): Alembic's
 metadata and SEALED_MODELS need them all loaded.
@@ -32,13 +33,14 @@ from rhc_app.store.models.closing import OfferClosure
 from rhc_app.store.models.covering import CoveredEpisode
 from rhc_app.store.models.decisions import SeniorManagerNotice, StrategyDecision
 from rhc_app.store.models.follow_up import FollowUpAction, SignOffEntry
+from rhc_app.store.models.links import LinkToken
 from rhc_app.store.models.offline import OfflineKey, OfflineReceipt
 from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, SignInThrottle, User
 
 __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
            "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare",
-           "CoveredEpisode", "Draft", "Episode", "FollowUpAction", "KeyCheck", "OfferClosure",
-           "OfflineKey", "OfflineReceipt", "Organisation", "SeniorManagerNotice",
+           "CoveredEpisode", "Draft", "Episode", "FollowUpAction", "KeyCheck", "LinkToken",
+           "OfferClosure", "OfflineKey", "OfflineReceipt", "Organisation", "SeniorManagerNotice",
            "SignInThrottle", "SignOffEntry", "StrategyDecision", "User", "WebSession"]
 
 SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rhc_app.store.db import Base, IdMixin, UTCDateTime, sealed, utcnow
 
-ROLES = ("worker", "manager", "admin")
+# An exploitation lead sees connections between children's conversations (issue 16), and
+# no case record unless a manager shares it.
+ROLES = ("worker", "manager", "admin", "exploitation_lead")
 
 
 class Organisation(IdMixin, Base):
@@ -41,7 +43,9 @@ class User(IdMixin, Base):
     email_index: Mapped[str] = mapped_column(String(64), unique=True)
     email_enc: Mapped[bytes] = mapped_column(LargeBinary)
     name_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    role: Mapped[str] = mapped_column(String(16))
+    # 32 since 0008ln ("exploitation_lead" is 17). SQLite keeps the 16 it was created with:
+    # it enforces no VARCHAR length, and rebuilding the table would break its foreign keys.
+    role: Mapped[str] = mapped_column(String(32).with_variant(String(16), "sqlite"))
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

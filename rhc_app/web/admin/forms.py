@@ -22,6 +22,7 @@ from wtforms.validators import (
 
 from rhc_app.documents.records import DEFAULT_HANDLING, HANDLING_MAX, TEAM_CONTACT_MAX
 from rhc_app.domain.delay_reasons import LABEL_MAX, LIST_MAX, code_of
+from rhc_app.domain.vocabulary import ROLE_LABELS
 from rhc_app.store.models import ROLES
 
 
@@ -37,7 +38,7 @@ class UserForm(FlaskForm):
                                                    "like name@example.org"),
                                     Length(max=254, message="Email address is too long")])
     role = RadioField("Role", widget=GovRadioInput(),
-                      choices=[(r, r.title()) for r in ROLES],
+                      choices=[(r, ROLE_LABELS[r]) for r in ROLES],
                       validators=[InputRequired("Select a role")])
     submit = SubmitField("Add user", widget=GovSubmitInput())
 

@@ -166,6 +166,10 @@ def _rows(form: Mapping[str, Any], prefix: str, fields: tuple[str, ...], text: A
         row = {f: text(f"{prefix}-{i}-{f}", MAX_SHORT if f != "concern" else 5000)
                for f in fields}
         if any(v.strip() for v in row.values()):
+            # The child asked that this person or place is not shared outside: kept with
+            # the entry, so connections still see it and every export leaves it out.
+            if form.get(f"{prefix}-{i}-do_not_share"):
+                row["do_not_share"] = "yes"
             rows.append(row)
     return rows
 

@@ -34,9 +34,11 @@ DETAIL_LABELS = {
 }
 PERSON_LABELS = {"name": "Name or nickname", "description": "Description",
                  "approximate_age": "Approximate age",
-                 "relationship": "How the child knows them", "concern": "Concern"}
+                 "relationship": "How the child knows them", "concern": "Concern",
+                 "do_not_share": "Do not share"}
 PLACE_LABELS = {"name": "Name or description", "area": "Area or postcode",
-                "slept_there": "Did the child sleep there?", "concern": "Concern"}
+                "slept_there": "Did the child sleep there?", "concern": "Concern",
+                "do_not_share": "Do not share"}
 # The answers to the radio questions, as the radios say them.
 ANSWERS = {"method": HELD_BY, "sees_self_missing": YES_NO_UNSURE, "holder_role": HOLDER_ROLES,
            "late_reason": {**LATE_REASONS, **LATE_REASON_OTHER}}

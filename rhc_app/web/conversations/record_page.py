@@ -34,6 +34,10 @@ def _rows(labels: dict[str, str], values: dict[str, Any], keys: tuple[str, ...] 
     return rows
 
 
+def _entry_keys(labels: dict[str, str], entry: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(k for k in labels if k != "do_not_share" or entry.get(k))
+
+
 def render_record(conv: Conversation, canvas: dict[str, Any], risk_codes: dict[str, str]
                   ) -> Any:
     given = canvas["details"]
@@ -42,8 +46,12 @@ def render_record(conv: Conversation, canvas: dict[str, Any], risk_codes: dict[s
     areas = [(key, label, canvas["areas"].get(key) or "",
               [n["text"] for n in canvas["notes"] if n.get("area") == key])
              for key, label in AREAS.items()]
-    people = [_rows(PERSON_LABELS, p) for p in canvas["people"]]
-    places = [_rows(PLACE_LABELS, p, answers={"slept_there": YES_NO}) for p in canvas["places"]]
+    # "Do not share" is shown only where the child asked for it.
+    people = [_rows(PERSON_LABELS, p, _entry_keys(PERSON_LABELS, p),
+                    answers={"do_not_share": YES_NO}) for p in canvas["people"]]
+    places = [_rows(PLACE_LABELS, p, _entry_keys(PLACE_LABELS, p),
+                    answers={"slept_there": YES_NO, "do_not_share": YES_NO})
+              for p in canvas["places"]]
     notes = [(n.get("text", ""), AREAS.get(n.get("area") or "", "Not sorted yet"))
              for n in canvas["notes"]]
     return render_template(

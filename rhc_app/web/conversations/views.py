@@ -61,6 +61,8 @@ def my_list() -> Any:
     me = user()
     if me.role == "admin":
         return redirect(url_for("admin.users"))
+    if me.role == "exploitation_lead":  # holds no conversations: their page is connections
+        return redirect(url_for("links.connections"))
     where = Conversation.worker_id == me.id if me.role == "manager" else conversation_filter(me)
     found = rows(db(), me.organisation, where, utcnow())
     if found:  # children's names on screen

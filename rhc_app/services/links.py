@@ -1,0 +1,171 @@
+"""The people and places index: built from a conversation's canvas every time it is saved,
+and the connections found in it (people and places named in two or more children's
+conversations), found by equality on keyed hashes, with nothing opened.
+
+Plain functions over a database session; no Flask. Committing is the caller's (one
+transaction with the save that changed the canvas)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from rhc_app.crypto import KeyRing
+from rhc_app.domain.identifiers import TOKEN_KINDS, entry_tokens
+from rhc_app.services.canvas import normalise_canvas
+from rhc_app.store.models import Conversation, Episode, LinkToken
+
+ENTRY_KINDS = {"person": "people", "place": "places"}
+
+
+def token_of(ring: KeyRing, token_kind: str, value: str) -> str:
+    """The keyed hash of one folded value: the same seam as the case-reference look-up."""
+    return ring.index(f"link_{token_kind}", value)
+
+
+def reindex(s: Session, conv: Conversation) -> int:
+    """Replace this conversation's rows with those of its canvas as it is now."""
+    s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
+    if not conv.record_enc:
+        return 0
+    ring: KeyRing = s.info["keyring"]
+    canvas = normalise_canvas(conv.canvas)
+    child_id = s.execute(select(Episode.child_id).where(Episode.id == conv.episode_id)
+                         ).scalar_one()
+    mentioned_at = conv.held_at or conv.updated_at
+    rows = []
+    for entry_kind, key in ENTRY_KINDS.items():
+        for index, entry in enumerate(canvas[key]):
+            if not isinstance(entry, dict):
+                continue
+            hidden = bool(entry.get("do_not_share"))
+            rows += [LinkToken(organisation_id=conv.organisation_id, conversation_id=conv.id,
+                               child_id=child_id, entry_kind=entry_kind, entry_index=index,
+                               token_kind=kind, token=token_of(ring, kind, value),
+                               do_not_share=hidden, mentioned_at=mentioned_at)
+                     for kind, value in entry_tokens(entry_kind, entry)]
+    s.add_all(rows)
+    s.flush()
+    return len(rows)
+
+
+def rebuild(s: Session, organisation_id: str | None = None) -> tuple[int, int]:
+    """The whole index again (after a change to how values are folded): conversations and
+    rows written. One organisation, or all."""
+    query = select(Conversation).where(Conversation.record_enc.is_not(None))
+    if organisation_id is not None:
+        query = query.where(Conversation.organisation_id == organisation_id)
+    wipe = delete(LinkToken)
+    if organisation_id is not None:
+        wipe = wipe.where(LinkToken.organisation_id == organisation_id)
+    s.execute(wipe)
+    conversations = rows = 0
+    for conv in s.execute(query).scalars():
+        rows += reindex(s, conv)
+        conversations += 1
+    return conversations, rows
+
+
+# -- connections ----------------------------------------------------------------------------
+@dataclass
+class Mention:
+    conversation_id: str
+    child_id: str
+    entry_kind: str
+    entry_index: int
+    mentioned_at: datetime
+    do_not_share: bool
+
+
+@dataclass
+class Connection:
+    """One person or place, as far as the index can tell: the mentions sharing a token, and
+    every way they matched (a phone number and a nickname, say)."""
+
+    token_kind: str
+    token: str
+    how: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def children(self) -> int:
+        return len({m.child_id for m in self.mentions})
+
+    @property
+    def entry_kinds(self) -> list[str]:
+        return [k for k in ENTRY_KINDS if any(m.entry_kind == k for m in self.mentions)]
+
+    @property
+    def first(self) -> datetime:
+        return min(m.mentioned_at for m in self.mentions)
+
+    @property
+    def last(self) -> datetime:
+        return max(m.mentioned_at for m in self.mentions)
+
+
+def _in_period(organisation_id: str, start: datetime, end: datetime) -> Any:
+    return ((LinkToken.organisation_id == organisation_id) & (LinkToken.mentioned_at >= start)
+            & (LinkToken.mentioned_at < end))
+
+
+def connections(s: Session, organisation_id: str, start: datetime, end: datetime
+                ) -> list[Connection]:
+    """Tokens in the conversations of two or more children within [start, end), ranked by the
+    number of children. Tokens naming exactly the same mentions are one connection."""
+    where = _in_period(organisation_id, start, end)
+    shared = (select(LinkToken.token).where(where).group_by(LinkToken.token)
+              .having(func.count(func.distinct(LinkToken.child_id)) >= 2))
+    found = s.execute(select(LinkToken).where(where, LinkToken.token.in_(shared))
+                      .order_by(LinkToken.token, LinkToken.mentioned_at)).scalars().all()
+    by_token: dict[str, Connection] = {}
+    for row in found:
+        conn = by_token.setdefault(row.token, Connection(row.token_kind, row.token,
+                                                         [row.token_kind]))
+        conn.mentions.append(Mention(row.conversation_id, row.child_id, row.entry_kind,
+                                     row.entry_index, row.mentioned_at, row.do_not_share))
+    merged: dict[tuple[tuple[str, str, int], ...], Connection] = {}
+    for conn in by_token.values():
+        key = tuple(sorted({(m.conversation_id, m.entry_kind, m.entry_index)
+                            for m in conn.mentions}))
+        if key in merged:
+            merged[key].how.append(conn.token_kind)
+        else:
+            merged[key] = conn
+    out = list(merged.values())
+    for conn in out:
+        conn.how.sort(key=TOKEN_KINDS.index)
+    out.sort(key=lambda c: (-c.children, -len(c.mentions), -c.last.timestamp()))
+    return out
+
+
+def connection(s: Session, organisation_id: str, token: str, start: datetime, end: datetime
+               ) -> Connection | None:
+    """One connection by its token, or None when it links fewer than two children there."""
+    return next((c for c in connections(s, organisation_id, start, end) if c.token == token),
+                None)
+
+
+@dataclass
+class Shown:
+    """One matched entry as the connection page shows it: only its name and description (a
+    person) or name and area (a place) are opened, nothing else of the record."""
+
+    mention: Mention
+    name: str
+    detail: str
+
+
+def open_mentions(s: Session, conn: Connection) -> list[Shown]:
+    out = []
+    for m in conn.mentions:
+        conv = s.get(Conversation, m.conversation_id)
+        entries = normalise_canvas(conv.canvas if conv else {})[ENTRY_KINDS[m.entry_kind]]
+        entry = entries[m.entry_index] if m.entry_index < len(entries) else {}
+        detail_key = "description" if m.entry_kind == "person" else "area"
+        out.append(Shown(m, str(entry.get("name") or ""), str(entry.get(detail_key) or "")))
+    return out

@@ -1,0 +1,153 @@
+"""Connections: the list (found from keyed hashes only, nothing opened) and one connection's
+page (which opens only the matched entries, and is audited conversation by conversation).
+Managers and the exploitation lead only; anyone else is answered 404."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from sqlalchemy import select
+from wtforms import SubmitField
+
+from rhc_app.domain.uk_time import from_london, today_in_london
+from rhc_app.security.access import conversation_filter
+from rhc_app.services import hotspots, links
+from rhc_app.store.models import Conversation
+from rhc_app.web.common import audit_event, user
+from rhc_app.web.extensions import db
+from rhc_app.web.fields import DayMonthYearField
+from rhc_app.web.loaders import require_role
+
+bp = Blueprint("links", __name__)
+
+DEFAULT_DAYS = 90
+TOKEN = re.compile(r"[0-9a-f]{64}")
+
+
+@bp.before_request
+def leads_only() -> None:
+    require_role(user(), "manager", "exploitation_lead")
+
+
+class PeriodForm(FlaskForm):
+    """A GET form: it changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    start = DayMonthYearField("From", widget=GovDateInput(),
+                              description="For example, 1 9 2026")
+    end = DayMonthYearField("To", widget=GovDateInput(), description="For example, 30 11 2026")
+    submit = SubmitField("Show connections", widget=GovSubmitInput())
+
+
+class HotspotForm(PeriodForm):
+    submit = SubmitField("Show hotspots", widget=GovSubmitInput())
+
+
+def _period(form: PeriodForm) -> tuple[date, date] | None:
+    """The dates asked for (both days included), or the last 90 days. None when a date typed
+    is wrong: the form then carries the error next to its field."""
+    if "start" not in request.args and "end" not in request.args:
+        end = today_in_london()
+        start = end - timedelta(days=DEFAULT_DAYS)
+        for field, day in ((form.start, start), (form.end, end)):
+            field.data, field.raw_data = day, [str(day.day), str(day.month), str(day.year)]
+        return start, end
+    form.validate()
+    start, end = form.start.data, form.end.data
+    if start is None and not form.start.errors:
+        form.start.errors = ["Enter the date to show connections from, for example 1 9 2026"]
+    if end is None and not form.end.errors:
+        form.end.errors = ["Enter the date to show connections to, for example 30 11 2026"]
+    if start and end and start > end:
+        form.end.errors = ["The date to show connections to must be the same as or after the "
+                           "date from"]
+    if form.start.errors or form.end.errors or start is None or end is None:
+        return None
+    return start, end
+
+
+def _bounds(period: tuple[date, date]) -> tuple[datetime, datetime]:
+    """The UK days as UTC instants: from the first day's midnight to the last day's end."""
+    start, end = period
+    return (from_london(datetime.combine(start, time()), "forward"),
+            from_london(datetime.combine(end + timedelta(days=1), time()), "forward"))
+
+
+def _period_args(period: tuple[date, date]) -> dict[str, list[int]]:
+    return {"start": [period[0].day, period[0].month, period[0].year],
+            "end": [period[1].day, period[1].month, period[1].year]}
+
+
+def _openable(ids: set[str]) -> set[str]:
+    """The conversations the viewer may open: only those are linked."""
+    if not ids:
+        return set()
+    return set(db().execute(select(Conversation.id).where(
+        Conversation.id.in_(ids), conversation_filter(user()))).scalars())
+
+
+@bp.get("/connections")
+def connections() -> Any:
+    form = PeriodForm(request.args)
+    period = _period(form)
+    if period is None:
+        return render_template("links/connections.html", form=form, found=None,
+                               title="Connections between children"), 400
+    found = links.connections(db(), user().organisation_id, *_bounds(period))
+    openable = _openable({m.conversation_id for c in found for m in c.mentions})
+    audit_event("connections_listed", detail=f"{period[0]} to {period[1]}: {len(found)} shown")
+    db().commit()
+    return render_template("links/connections.html", form=form, found=found, openable=openable,
+                           period=period, period_args=_period_args(period),
+                           title="Connections between children")
+
+
+@bp.get("/connections/<token>")
+def connection(token: str) -> Any:
+    if not TOKEN.fullmatch(token):
+        abort(404)
+    form = PeriodForm(request.args)
+    period = _period(form)
+    if period is None:
+        abort(404)
+    conn = links.connection(db(), user().organisation_id, token, *_bounds(period))
+    if conn is None:
+        abort(404)
+    shown = links.open_mentions(db(), conn)
+    # Each conversation whose entry was opened, under the viewer's name.
+    for conversation_id in dict.fromkeys(m.conversation_id for m in conn.mentions):
+        audit_event("connection_viewed", record_type="conversation", record_id=conversation_id,
+                    detail=f"connection {token[:12]}")
+    db().commit()
+    children = {cid: n for n, cid in enumerate(dict.fromkeys(m.child_id for m in conn.mentions),
+                                               start=1)}
+    return render_template("links/connection.html", conn=conn, shown=shown, children=children,
+                           openable=_openable({m.conversation_id for m in conn.mentions}),
+                           period=period, period_args=_period_args(period),
+                           title="Connection between children")
+
+
+@bp.get("/hotspots")
+def hotspot_list() -> Any:
+    form = HotspotForm(request.args)
+    period = _period(form)
+    if period is None:
+        return render_template("links/hotspots.html", form=form, found=None,
+                               title="Hotspots"), 400
+    found = hotspots.hotspots(db(), user().organisation_id, *_bounds(period))
+    # One entry of each hotspot was opened for its name: recorded against its conversation.
+    for conversation_id in dict.fromkeys(h.conversation_id for h in found):
+        audit_event("hotspots_viewed", record_type="conversation", record_id=conversation_id)
+    audit_event("hotspots_listed", detail=f"{period[0]} to {period[1]}: {len(found)} shown")
+    db().commit()
+    days = (period[1] - period[0]).days + 1
+    before = (period[0] - timedelta(days=days), period[0] - timedelta(days=1))
+    return render_template("links/hotspots.html", form=form, found=found, period=period,
+                           before=before, title="Hotspots")
