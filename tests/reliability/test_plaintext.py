@@ -55,13 +55,14 @@ NOT_NEEDED = "canary-not-needed-kd30"
 TOLD = "Torvald Canaryboss"
 CARERS = "canary-carers-kw19"  # what the carers said when the child declined (issue 17)
 DECIDER = "Thaddeus Canarydecider"  # who decided not to offer (issue 17)
+CLOSED = "canary-closed-mv47"  # why an offer was closed with no further offer
 # A person's phone number and car, as typed and as the people and places index folds them
 # (it keeps only keyed hashes of these).
 PHONE, PHONE_FOLDED = "07700 900461", "7700900461"
 REG, REG_FOLDED = "CY26 QZX", "CY26QZX"
 CANARIES = [CHILD, REF, NOTE, PERSON, PLACE, ATTEMPT, WEB_CHILD, WEB_REF, AMEND_REF,
-            AMEND_REASON, OUTCOME, COMMENT, CHAIR, NOT_NEEDED, TOLD, CARERS, DECIDER, PHONE,
-            PHONE_FOLDED, REG, REG_FOLDED]
+            AMEND_REASON, OUTCOME, COMMENT, CHAIR, NOT_NEEDED, TOLD, CARERS, DECIDER, CLOSED,
+            PHONE, PHONE_FOLDED, REG, REG_FOLDED]
 STAFF = "Orlaith Canarystaff"
 
 
@@ -103,12 +104,14 @@ def recorded(world, db):
     record_senior_manager_told(db, manager, episode, TOLD, now() - timedelta(hours=1))
     db.commit()
     _amended_episode(db, worker)
-    _not_held_episodes(db, worker)
+    _not_held_episodes(db, worker, world.user("north", "manager"))
     return episode
 
 
-def _not_held_episodes(db, worker):
-    """A decline with what the carers said, and a decision not to offer with who took it."""
+def _not_held_episodes(db, worker, manager):
+    """A decline with what the carers said, then closed with a note; a decision not to offer
+    with who took it."""
+    from rhc_app.services.closing import close_offer
     from rhc_app.services.conversation_fields import OfferFields
 
     for action, fields in (("declined", OfferFields(carers_said=CARERS)),
@@ -116,6 +119,8 @@ def _not_held_episodes(db, worker):
         conv = db.get(Conversation, make_case(db, worker, ref=REF).conversation.id)
         record_outcome(db, worker, conv, action, now() - timedelta(hours=1), "a reason",
                        fields=fields)
+        if action == "declined":
+            close_offer(db, manager, conv, "other", CLOSED, now())
     db.commit()
 
 
