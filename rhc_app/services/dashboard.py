@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from rhc_app.services.closing import closed_conversation_ids
-from rhc_app.services.listing import Row, rows
+from rhc_app.services.listing import Row, live_work, rows
 from rhc_app.store.models import Conversation, Organisation
 
 
@@ -30,7 +30,9 @@ def overview(s: Session, org: Organisation, now: datetime) -> Overview:
     o = Overview()
     seen_repeat: set[str] = set()
     closed = closed_conversation_ids(s, org)  # no further offer: not live work
-    for r in rows(s, org, Conversation.organisation_id == org.id, now, limit=2000):
+    # Declined or not completed only while an offer again is useful, as on "My conversations".
+    for r in rows(s, org, (Conversation.organisation_id == org.id) & live_work(org, now), now,
+                  limit=2000):
         status = r.conversation.status
         codes = {f.code for f in r.flags}
         if status in ("to_offer", "offered", "accepted") and r.clock.state != "no_found_time":
