@@ -67,8 +67,7 @@ def my_list() -> Any:
     where = Conversation.worker_id == me.id if me.role == "manager" else conversation_filter(me)
     page = worker_day(db(), me.organisation, where, utcnow(), page_number())
     if page.rows:  # children's names on screen
-        audit_event("conversations_listed",
-                    detail=f"{len(page.rows)} shown, page {page.number} of {page.pages}")
+        audit_event("conversations_listed", detail=f"{len(page.rows)} shown")
         db().commit()
     return render_template(
         "conversations/list.html", rows=page.rows, page=page,
