@@ -2,12 +2,13 @@
 clear page for a page that does not exist, and the window setting on the admin page."""
 
 import re
+from datetime import timedelta
 
 import pyotp
 from sqlalchemy import select
 
-from rhc_app.store.models import Organisation, User
-from tests.conftest import make_case
+from rhc_app.store.models import Conversation, Organisation, User
+from tests.conftest import make_case, now
 
 
 def _cases(db, worker, n):
@@ -56,6 +57,24 @@ def test_one_page_has_no_pager(world, auth, client, db):
     html = client.get("/").get_data(as_text=True)
     assert _cards(html) == 3 and "govuk-pagination" not in html
     assert "stay here for 14 days" in html
+
+
+def test_an_old_declined_conversation_is_on_the_childs_page_not_the_list(world, auth, client,
+                                                                          db):
+    worker = world.user("north", "worker")
+    old = make_case(db, worker, name="Bea Fifteendays", found_hours_ago=400,
+                    reported_hours_ago=410)
+    conv = db.get(Conversation, old.conversation.id)
+    conv.status = conv.outcome = "declined"
+    conv.outcome_at = now() - timedelta(days=15)
+    child_id = old.child_id
+    db.commit()
+    make_case(db, worker, name="Cal Openwork")
+    auth.sign_in(worker)
+    listed = client.get("/").get_data(as_text=True)
+    assert "Cal Openwork" in listed and "Bea Fifteendays" not in listed
+    page = client.get(f"/children/{child_id}").get_data(as_text=True)
+    assert f"/conversations/{conv.id}" in page and "Declined" in page
 
 
 def _admin(db, world):
