@@ -24,10 +24,11 @@ class Overview:
     unallocated: list[Row] = field(default_factory=list)
     oldest_unallocated: timedelta | None = None
     awaiting_signoff: list[Row] = field(default_factory=list)
+    offer_again_days: int = 14  # the organisation's window for offer_again (and every list)
 
 
 def overview(s: Session, org: Organisation, now: datetime) -> Overview:
-    o = Overview()
+    o = Overview(offer_again_days=int(org.setting("offer_again_days")))
     seen_repeat: set[str] = set()
     closed = closed_conversation_ids(s, org)  # no further offer: not live work
     # Declined or not completed only while an offer again is useful, as on "My conversations".

@@ -107,3 +107,18 @@ def test_the_window_setting_is_validated_and_saved(world, auth, client, db):
     assert _window(db) == 21
     assert auth.post("/admin/settings", {**base, "offer_again_days": ""}).status_code == 302
     assert _window(db) == 14  # empty: the usual value
+
+
+def test_the_team_page_offers_again_within_the_window_and_says_so(world, auth, client, db):
+    worker = world.user("north", "worker")
+    for name, days in (("Ada Thirteendays", 13), ("Bea Fifteendays", 15)):
+        conv = db.get(Conversation, make_case(db, worker, name=name, found_hours_ago=400,
+                                              reported_hours_ago=410).conversation.id)
+        conv.status = conv.outcome = "declined"
+        conv.outcome_at = now() - timedelta(days=days)
+        db.commit()
+    auth.sign_in(world.user("north", "manager"))
+    again = client.get("/team").get_data(as_text=True).split('id="again"')[1].split(
+        'id="signoff"')[0]
+    assert "Ada Thirteendays" in again and "Bea Fifteendays" not in again
+    assert "In the last 14 days" in again
