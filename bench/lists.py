@@ -4,8 +4,9 @@
     python -m bench.lists --instance DIR       # reuses an instance seeded by an earlier run
 
 No server and no pytest: the list services are called as the views call them, each worker's
-first page and the manager's team overview, and CPU time is printed per call. Five workers
-hold as many conversations each as one of the full bench's fifty does (about 2,000).
+first page and the manager's team overview, then the whole "My conversations" request
+(rendered, through the app's test client) for one worker; CPU time is printed per call. Five
+workers hold as many conversations each as one of the full bench's fifty does (about 2,000).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bench import seed
+from bench.load import csrf_of
+from rhc_app import create_app
 from rhc_app.crypto import KeyRing
 from rhc_app.security.access import conversation_filter
 from rhc_app.services import dashboard, listing
@@ -59,6 +62,22 @@ def measure(instance: Path, repeat: int) -> None:
     engine.dispose()
 
 
+def measure_page(instance: Path, repeat: int) -> None:
+    url = f"sqlite:///{instance / 'rhc.sqlite3'}"
+    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": url,
+                      "SESSION_COOKIE_SECURE": False})
+    client = app.test_client()
+    page = client.get("/sign-in").data
+    client.post("/sign-in", data={"email": "worker00@benchshire.example.org",
+                                  "password": seed.PASSWORD, "code": "",
+                                  "csrf_token": csrf_of(page)})
+    ms, answer = _cpu_ms(lambda: client.get("/"), repeat)
+    cards = answer.data.count(b'class="govuk-summary-card"')
+    print(f"my conversations page, worker00: {ms:6.1f} ms CPU, {answer.status_code}, "
+          f"{cards} rows shown")
+    app.extensions["rhc_database"].dispose()
+
+
 def _names(found: list[Any]) -> list[Any]:
     for r in found:  # the page shows every name: decrypt them as the template would
         _ = r.child.name
@@ -77,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         seeded = seed.seed(instance, f"sqlite:///{instance / 'rhc.sqlite3'}", SMALL)
         print(f"seeded {instance} in {seeded.seconds:.0f} s: {seeded.statuses}")
     measure(instance, args.repeat)
+    measure_page(instance, args.repeat)
     return 0
 
 
