@@ -32,8 +32,8 @@ def overview(s: Session, org: Organisation, now: datetime) -> Overview:
     seen_repeat: set[str] = set()
     closed = closed_conversation_ids(s, org)  # no further offer: not live work
     # Declined or not completed only while an offer again is useful, as on "My conversations".
-    for r in rows(s, org, (Conversation.organisation_id == org.id) & live_work(org, now), now,
-                  limit=2000):
+    for r in rows(s, org, Conversation.organisation_id == org.id, now, limit=2000,
+                  live=live_work(org, now)):
         status = r.conversation.status
         codes = {f.code for f in r.flags}
         if status in ("to_offer", "offered", "accepted") and r.clock.state != "no_found_time":

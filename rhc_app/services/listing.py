@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, select, union_all
 from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
@@ -50,17 +50,24 @@ class Page:
         return not 1 <= self.number <= self.pages
 
 
-def live_work(org: Organisation, now: datetime) -> ColumnElement[bool]:
-    """Open work, and a declined or not completed conversation only while an offer again is
-    still useful (the organisation's offer_again_days since the outcome). Older ones, and
-    everything done, are on the child's page. Needs Episode in the query: an imported outcome
-    has no time of its own, so the offer's or the episode's stands for it."""
+def live_work(org: Organisation, now: datetime) -> Subquery:
+    """The ids of open work, and of a declined or not completed conversation only while an
+    offer again is still useful (the organisation's offer_again_days since the outcome).
+    Older ones, and everything done, are on the child's page.
+
+    Three ranges of the (organisation, status, outcome_at) index (migration 0008ls): the
+    lists join it first, so however long the history, its old conversations are never read.
+    An imported outcome has no time of its own: the offer's or the episode's stands for it."""
     since = now - timedelta(days=int(org.setting("offer_again_days")))
-    outcome_at = func.coalesce(Conversation.outcome_at, Conversation.offered_at,
-                               Episode.found_at, Episode.reported_missing_at)
-    # The outer IN lets the (organisation, status) index skip everything done.
-    return and_(Conversation.status.in_(OPEN_STATUSES),
-                or_(Conversation.status.not_in(OFFER_AGAIN), outcome_at >= since))
+    mine = select(Conversation.id).where(Conversation.organisation_id == org.id)
+    again = Conversation.status.in_(OFFER_AGAIN)
+    stood_for = func.coalesce(Conversation.offered_at, Episode.found_at,
+                              Episode.reported_missing_at)
+    return union_all(
+        mine.where(Conversation.status.in_((*WORK_STATUSES, "awaiting_signoff"))),
+        mine.where(again, Conversation.outcome_at >= since),
+        mine.join(Episode, Conversation.episode_id == Episode.id)
+        .where(again, Conversation.outcome_at.is_(None), stood_for >= since)).subquery()
 
 
 def urgency_order() -> tuple[ColumnElement[object], ...]:
@@ -74,25 +81,28 @@ def urgency_order() -> tuple[ColumnElement[object], ...]:
 def worker_day(s: Session, org: Organisation, where: ColumnElement[bool], now: datetime,
                number: int, size: int = PAGE_SIZE) -> Page:
     """Page `number` (from 1) of the live work `where` selects, most urgent first. A page out
-    of range has no rows (the caller says so); the count is one query on the index."""
-    where = and_(where, live_work(org, now))
-    total = s.execute(select(func.count()).select_from(Conversation)
-                      .join(Episode, Conversation.episode_id == Episode.id)
+    of range has no rows (the caller says so); the count reads only live work."""
+    live = live_work(org, now)
+    total = s.execute(select(func.count()).select_from(live)
+                      .join(Conversation, Conversation.id == live.c.id)
                       .where(where)).scalar_one()
     pages = max(1, -(-total // size))
     if not 1 <= number <= pages:
         return Page([], number, pages, total, size)
-    return Page(rows(s, org, where, now, limit=size, offset=(number - 1) * size),
+    return Page(rows(s, org, where, now, limit=size, offset=(number - 1) * size, live=live),
                 number, pages, total, size)
 
 
 def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetime,
-         statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 500, offset: int = 0
-         ) -> list[Row]:
+         statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 500, offset: int = 0,
+         live: Subquery | None = None) -> list[Row]:
+    """The rows `where` selects, most urgent first; only those in `live` (live_work) if given."""
+    query: Select[tuple[Conversation, Episode, Child]] = select(Conversation, Episode, Child)
+    if live is not None:
+        query = query.select_from(live).join(Conversation, Conversation.id == live.c.id)
     # A list shows no notes: never load (or decrypt) the sealed record, a few KB a row.
     found = s.execute(
-        select(Conversation, Episode, Child)
-        .join(Episode, Conversation.episode_id == Episode.id)
+        query.join(Episode, Conversation.episode_id == Episode.id)
         .join(Child, Episode.child_id == Child.id)
         .where(where, Conversation.status.in_(statuses))
         .options(load_only(*LIST_COLUMNS), load_only(Child.id, Child.name_enc),
@@ -100,7 +110,7 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                            Episode.found_at, Episode.police_risk, Episode.created_at))
         .order_by(*urgency_order())
         .limit(limit).offset(offset)).all()
-    return _with_flags(s, org, found, now)
+    return _with_flags(s, org, list(found), now)
 
 
 def _with_flags(s: Session, org: Organisation, found: list[Past], now: datetime) -> list[Row]:
