@@ -25,6 +25,8 @@ WORK_STATUSES = ("to_offer", "offered", "accepted", "in_progress")
 OFFER_AGAIN = ("declined", "not_completed")
 OPEN_STATUSES = (*WORK_STATUSES, *OFFER_AGAIN, "awaiting_signoff")
 PAGE_SIZE = 50
+
+
 @dataclass
 class Row:
     conversation: Conversation
