@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from rhc_app.services.closing import closed_conversation_ids
-from rhc_app.services.listing import Row, rows
+from rhc_app.services.listing import Row, live_work, rows
 from rhc_app.store.models import Conversation, Organisation
 
 
@@ -24,13 +24,16 @@ class Overview:
     unallocated: list[Row] = field(default_factory=list)
     oldest_unallocated: timedelta | None = None
     awaiting_signoff: list[Row] = field(default_factory=list)
+    offer_again_days: int = 14  # the organisation's window for offer_again (and every list)
 
 
 def overview(s: Session, org: Organisation, now: datetime) -> Overview:
-    o = Overview()
+    o = Overview(offer_again_days=int(org.setting("offer_again_days")))
     seen_repeat: set[str] = set()
     closed = closed_conversation_ids(s, org)  # no further offer: not live work
-    for r in rows(s, org, Conversation.organisation_id == org.id, now, limit=2000):
+    # Declined or not completed only while an offer again is useful, as on "My conversations".
+    for r in rows(s, org, Conversation.organisation_id == org.id, now, limit=2000,
+                  live=live_work(org, now)):
         status = r.conversation.status
         codes = {f.code for f in r.flags}
         if status in ("to_offer", "offered", "accepted") and r.clock.state != "no_found_time":

@@ -1,13 +1,14 @@
 """Rows for conversation lists (the worker's day, the manager's dashboard): clock and flags,
-computed with a fixed number of queries however long the list."""
+computed with a fixed number of queries however long the list. The database filters, orders
+and pages them; only the rows shown are loaded, and only their names decrypted."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, select, union_all
 from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
@@ -19,8 +20,11 @@ LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id
                 Conversation.status, Conversation.outcome, Conversation.outcome_at,
                 Conversation.held_at, Conversation.consent_to_share)
 
-OPEN_STATUSES = ("to_offer", "offered", "accepted", "in_progress", "declined",
-                 "not_completed", "awaiting_signoff")
+# Work still to do, and work that waits on someone else or on a new offer: listed after it.
+WORK_STATUSES = ("to_offer", "offered", "accepted", "in_progress")
+OFFER_AGAIN = ("declined", "not_completed")
+OPEN_STATUSES = (*WORK_STATUSES, *OFFER_AGAIN, "awaiting_signoff")
+PAGE_SIZE = 50
 
 
 @dataclass
@@ -33,19 +37,85 @@ class Row:
     worker_name: str | None
 
 
+@dataclass
+class Page:
+    """One page of a list: its rows, which page it is, and how many there are."""
+
+    rows: list[Row]
+    number: int
+    pages: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def out_of_range(self) -> bool:
+        return not 1 <= self.number <= self.pages
+
+
+def live_work(org: Organisation, now: datetime) -> Subquery:
+    """The ids of open work, and of a declined or not completed conversation only while an
+    offer again is still useful (the organisation's offer_again_days since the outcome).
+    Older ones, and everything done, are on the child's page.
+
+    Three ranges of the (organisation, status, outcome_at) index (migration 0008ls): the
+    lists join it first, so however long the history, its old conversations are never read.
+    An imported outcome has no time of its own: the offer's or the episode's stands for it."""
+    since = now - timedelta(days=int(org.setting("offer_again_days")))
+    mine = select(Conversation.id).where(Conversation.organisation_id == org.id)
+    again = Conversation.status.in_(OFFER_AGAIN)
+    stood_for = func.coalesce(Conversation.offered_at, Episode.found_at,
+                              Episode.reported_missing_at)
+    return union_all(
+        mine.where(Conversation.status.in_((*WORK_STATUSES, "awaiting_signoff"))),
+        mine.where(again, Conversation.outcome_at >= since),
+        mine.join(Episode, Conversation.episode_id == Episode.id)
+        .where(again, Conversation.outcome_at.is_(None), stood_for >= since)).subquery()
+
+
+def urgency_order() -> tuple[ColumnElement[object], ...]:
+    """Most urgent first: work to do before work waiting on a new offer or a sign-off; then
+    the 72 hours (a fixed time after found: the earliest found is the most overdue), no found
+    time last; then the id, so pages never overlap. As uk_time.urgency_key, in SQL."""
+    waiting = case((Conversation.status.in_((*OFFER_AGAIN, "awaiting_signoff")), 1), else_=0)
+    return (waiting, Episode.found_at.is_(None), Episode.found_at, Conversation.id)
+
+
+def worker_day(s: Session, org: Organisation, where: ColumnElement[bool], now: datetime,
+               number: int, size: int = PAGE_SIZE) -> Page:
+    """Page `number` (from 1) of the live work `where` selects, most urgent first. A page out
+    of range has no rows (the caller says so); the count reads only live work."""
+    live = live_work(org, now)
+    total = s.execute(select(func.count()).select_from(live)
+                      .join(Conversation, Conversation.id == live.c.id)
+                      .where(where)).scalar_one()
+    pages = max(1, -(-total // size))
+    if not 1 <= number <= pages:
+        return Page([], number, pages, total, size)
+    return Page(rows(s, org, where, now, limit=size, offset=(number - 1) * size, live=live),
+                number, pages, total, size)
+
+
 def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetime,
-         statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 500) -> list[Row]:
+         statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 500, offset: int = 0,
+         live: Subquery | None = None) -> list[Row]:
+    """The rows `where` selects, most urgent first; only those in `live` (live_work) if given."""
+    query: Select[tuple[Conversation, Episode, Child]] = select(Conversation, Episode, Child)
+    if live is not None:
+        query = query.select_from(live).join(Conversation, Conversation.id == live.c.id)
     # A list shows no notes: never load (or decrypt) the sealed record, a few KB a row.
     found = s.execute(
-        select(Conversation, Episode, Child)
-        .join(Episode, Conversation.episode_id == Episode.id)
+        query.join(Episode, Conversation.episode_id == Episode.id)
         .join(Child, Episode.child_id == Child.id)
         .where(where, Conversation.status.in_(statuses))
         .options(load_only(*LIST_COLUMNS), load_only(Child.id, Child.name_enc),
                  load_only(Episode.id, Episode.child_id, Episode.reported_missing_at,
                            Episode.found_at, Episode.police_risk, Episode.created_at))
-        .order_by(Episode.found_at.is_(None), Episode.found_at)
-        .limit(limit)).all()
+        .order_by(*urgency_order())
+        .limit(limit).offset(offset)).all()
+    return _with_flags(s, org, list(found), now)
+
+
+def _with_flags(s: Session, org: Organisation, found: list[Past], now: datetime) -> list[Row]:
     child_ids = list({c.id for _, _, c in found})
     history: dict[str, list[Past]] = defaultdict(list)
     for i in range(0, len(child_ids), 1000):  # bounded IN lists
@@ -88,9 +158,6 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
             consent_to_share=conv.consent_to_share, status=conv.status,
             continuity_name=names.get(cont) if cont else None,
             holder_is_continuity=cont == conv.worker_id), names.get(conv.worker_id or "")))
-    out.sort(key=lambda r: (r.conversation.status in ("declined", "not_completed",
-                                                      "awaiting_signoff"),
-                            uk_time.urgency_key(r.episode.found_at, now)))
     return out
 
 

@@ -94,6 +94,8 @@ class Conversation(IdMixin, Base):
         # From the benchmark (migration 0004): lists and the quarterly join read the index.
         Index("ix_conversation_episode_cover", "episode_id", "offered_at", "outcome", "held_at"),
         Index("ix_conversation_org_status_worker", "organisation_id", "status", "worker_id", "id"),
+        # The lists' live work (migration 0008ls): recent outcomes without the years before.
+        Index("ix_conversation_org_status_outcome", "organisation_id", "status", "outcome_at"),
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
     episode_id: Mapped[str] = mapped_column(ForeignKey("episode.id"), unique=True)

@@ -31,7 +31,10 @@ class Organisation(IdMixin, Base):
                 "handling_instructions": "", "team_contact": "",
                 # Strategy meetings and the still-missing list (domain/strategy.py).
                 "decision_working_days": 5, "in_care_meeting_day": 3,
-                "senior_manager_hours": 72}
+                "senior_manager_hours": 72,
+                # Days a declined or not completed conversation stays on the lists to offer
+                # again (services/listing.py); older ones are on the child's page.
+                "offer_again_days": 14}
 
     def setting(self, key: str) -> Any:
         return (self.settings or {}).get(key, self.DEFAULTS[key])

@@ -70,6 +70,12 @@ class SettingsForm(FlaskForm):
         description="For any child still missing (empty for 72)",
         validators=[Optional(),
                     NumberRange(1, 336, "Enter a number of hours from 1 to 336")])
+    offer_again_days = IntegerField(
+        "Days a declined or not completed conversation stays on the lists",
+        widget=GovTextInput(),
+        description="On \"My conversations\" and the team page, while offering again can still "
+                    "help; after that it is on the child's page (empty for 14)",
+        validators=[Optional(), NumberRange(1, 90, "Enter a number of days from 1 to 90")])
     require_signoff = BooleanField("A manager must sign off each conversation before it counts as complete",
                                    widget=GovCheckboxInput())
     handling_instructions = TextAreaField(

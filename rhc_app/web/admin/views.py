@@ -95,6 +95,7 @@ def _one_time_password_page(member: User, issued: invitations.Issued, title: str
 
 
 STRATEGY_SETTINGS = ("decision_working_days", "in_care_meeting_day", "senior_manager_hours")
+LIST_SETTINGS = ("offer_again_days",)  # services/listing.py
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
@@ -104,7 +105,7 @@ def settings() -> Any:
         "repeat_threshold": org.setting("repeat_threshold"),
         "repeat_window_days": org.setting("repeat_window_days"),
         "require_signoff": bool(org.setting("require_signoff")),
-        **{k: org.setting(k) for k in STRATEGY_SETTINGS},
+        **{k: org.setting(k) for k in STRATEGY_SETTINGS + LIST_SETTINGS},
         "handling_instructions": org.setting("handling_instructions"),
         "team_contact": org.setting("team_contact"),
         "late_reasons": "\n".join(label for code, label in late_reasons(org).items()
@@ -118,7 +119,7 @@ def settings() -> Any:
                         "team_contact": " ".join((form.team_contact.data or "").split()),
                         # Empty: the usual value.
                         **{k: Organisation.DEFAULTS[k] if form[k].data is None else form[k].data
-                           for k in STRATEGY_SETTINGS},
+                           for k in STRATEGY_SETTINGS + LIST_SETTINGS},
                         "late_reasons": [" ".join(line.split()) for line in
                                          (form.late_reasons.data or "").splitlines()
                                          if line.strip()]}

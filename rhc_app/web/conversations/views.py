@@ -25,7 +25,7 @@ from rhc_app.services.conversations import (
 )
 from rhc_app.services.errors import CaseworkError
 from rhc_app.services.follow_up import actions_of
-from rhc_app.services.listing import rows
+from rhc_app.services.listing import rows, worker_day
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation, Episode, User
 from rhc_app.web.common import apply, audit_event, user
@@ -34,6 +34,7 @@ from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffFor
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import utc_of
 from rhc_app.web.loaders import get_conversation, require_role
+from rhc_app.web.pagination import page_number, pagination
 
 
 @bp.context_processor
@@ -58,17 +59,25 @@ def _held_late(episode: Episode, held: str | None) -> bool:
 
 @bp.get("/")
 def my_list() -> Any:
+    """The worker's day: live work, most urgent first, 50 a page (the whole history is on
+    each child's page)."""
     me = user()
     if me.role == "admin":
         return redirect(url_for("admin.users"))
     if me.role == "exploitation_lead":  # holds no conversations: their page is connections
         return redirect(url_for("links.connections"))
     where = Conversation.worker_id == me.id if me.role == "manager" else conversation_filter(me)
-    found = rows(db(), me.organisation, where, utcnow())
-    if found:  # children's names on screen
-        audit_event("conversations_listed", detail=f"{len(found)} shown")
+    page = worker_day(db(), me.organisation, where, utcnow(), page_number())
+    if page.rows:  # children's names on screen
+        audit_event("conversations_listed", detail=f"{len(page.rows)} shown")
         db().commit()
-    return render_template("conversations/list.html", rows=found, title="My conversations")
+    return render_template(
+        "conversations/list.html", rows=page.rows, page=page,
+        pagination=pagination("conversations.my_list", page.number, page.pages),
+        offer_again_days=int(me.organisation.setting("offer_again_days")),
+        title=("Page not found" if page.out_of_range else "My conversations"
+               + (f" (page {page.number} of {page.pages})" if page.pages > 1 else "")),
+    ), 404 if page.out_of_range else 200
 
 
 def load_conversation(conversation_id: str) -> Conversation:
