@@ -9,7 +9,7 @@ Revises: 0007fd
 from alembic import op
 
 revision = "0008ls"
-down_revision = "0007fd"
+down_revision = "0008ln"
 branch_labels = None
 depends_on = None
 
