@@ -147,8 +147,6 @@ class _Writer:
         self.s, self.ring, self.org_id, self.user_id = s, ring, org.id, user_id
         self.child_ids: dict[str, str] = {}
         self.summary = ImportSummary()
-        # Objects the caller already holds stay in its session; those a batch loads leave it.
-        self.held = {id(obj) for obj in s.identity_map.values()}
 
     def write(self, rows: Iterable[DatasetRow], progress: Progress | None = None,
               total: int | None = None) -> ImportSummary:
@@ -196,10 +194,9 @@ class _Writer:
                                   (Conversation, [_values(c, ring) for c in batch.convs])):
                 if values:
                     s.execute(insert(model.__table__), values)
+        # Flushed, the batch's objects are clean: the session holds those only weakly, so
+        # they go when this returns.
         s.flush()
-        for obj in (*children.values(), *episodes.values(), *convs.values()):
-            if id(obj) not in self.held:
-                s.expunge(obj)
         self.summary.rows += len(batch.rows)
         if progress:
             progress("imported", self.summary.rows, total)
