@@ -49,9 +49,11 @@ def tx(app):  # type: ignore[no-untyped-def]
     """A session in one transaction, as the command's and the upload page's are (the `db`
     fixture's commits each statement on SQLite, so it cannot show a rollback)."""
     database = app.extensions["rhc_database"]
-    session = make_sessionmaker(make_engine(database.url), database.keyring)()
+    engine = make_engine(database.url)
+    session = make_sessionmaker(engine, database.keyring)()
     yield session
     session.close()
+    engine.dispose()
 
 
 @pytest.fixture
