@@ -60,6 +60,7 @@ class _Progress:
         self.terminal = sys.stderr.isatty()
         self.bar: Any = None
         self.shown = 0
+        self.checking_said = False
 
     def __enter__(self) -> _Progress:
         return self
@@ -69,15 +70,20 @@ class _Progress:
             self.bar.__exit__(*exc)
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
-        if self.terminal and total:
+        if not self.terminal:
+            if done % PROGRESS_EVERY == 0 or done == total:
+                of = f" of {total:,}" if total else ""
+                click.echo(f"{stage.capitalize()} {done:,}{of} rows", err=True)
+        elif total is None:  # the first pass: say once what the wait is for
+            if not self.checking_said:
+                click.echo("Checking every row ...", err=True)
+                self.checking_said = True
+        else:
             if self.bar is None:
                 self.bar = click.progressbar(length=total, label="Importing", file=sys.stderr)
                 self.bar.__enter__()
             self.bar.update(done - self.shown)
             self.shown = done
-        elif done % PROGRESS_EVERY == 0 or done == total:
-            of = f" of {total:,}" if total else ""
-            click.echo(f"{stage.capitalize()} {done:,}{of} rows", err=True)
 
 
 def _period(start: str, end: str) -> tuple[date, date]:

@@ -172,3 +172,16 @@ def test_progress_lines_when_not_on_a_terminal(world, runner, tmp_path, monkeypa
                      "Imported 6 of 20 rows", "Imported 12 of 20 rows",
                      "Imported 18 of 20 rows", "Imported 20 of 20 rows"]
     assert "Imported 20 rows: 6 children added" in r.output
+
+
+def test_a_bar_on_a_terminal(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    with cli_data._Progress() as progress:
+        assert progress.terminal
+        for n in (1000, 2000):
+            progress("checked", n, None)
+        for n in (1000, 2000, 2500):
+            progress("imported", n, 2500)
+    err = capsys.readouterr().err
+    assert err.count("Checking every row") == 1
+    assert "Importing" in err and "Imported" not in err
