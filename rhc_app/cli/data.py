@@ -37,6 +37,9 @@ def import_episodes(file: str, org_slug: str) -> None:
     """Import the standard dataset CSV: every row is checked first; any error imports nothing.
     The file is read twice (checked, then written) and never held whole."""
     with open(file, "rb") as fh, session_with_keys() as s, _Progress() as progress:
+        if not fh.seekable():
+            raise click.ClickException("the file is read twice (checked, then imported): give "
+                                       "a file, not a pipe")
         org = _org(s, org_slug)
         try:
             errors, summary = datasets.import_file(s, s.info["keyring"], org, fh,

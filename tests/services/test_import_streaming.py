@@ -5,8 +5,11 @@ bad row in the last batch, changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
+import os
+import threading
 from typing import Any
 
 import pytest
@@ -185,3 +188,19 @@ def test_a_bar_on_a_terminal(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("Checking every row") == 1
     assert "Importing" in err and "Imported" not in err
+
+
+def test_a_pipe_is_refused_as_it_cannot_be_read_twice(world, runner, db, tmp_path):
+    fifo = tmp_path / "rows.csv"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as fh, contextlib.suppress(BrokenPipeError):
+            fh.write((HEADER + "\n" + "\n".join(MANY) + "\n").encode())  # refused unread
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    r = runner.invoke(args=["import", "episodes", str(fifo), "--org", "north"])
+    writer.join(timeout=10)
+    assert r.exit_code != 0 and "not a pipe" in r.output
+    assert db.scalar(select(func.count()).select_from(Episode)) == 0
