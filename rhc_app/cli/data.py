@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from typing import Any
 
 import click
 from flask import Flask
@@ -14,6 +15,9 @@ from rhc_app.domain import figures
 from rhc_app.domain.dataset import export_dataset
 from rhc_app.security import audit
 from rhc_app.services import datasets
+from rhc_app.services.errors import CaseworkError
+
+PROGRESS_EVERY = 10_000  # rows between progress lines when not on a terminal
 
 
 def register(app: Flask) -> None:
@@ -30,20 +34,59 @@ def import_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--org", "org_slug", required=True)
 def import_episodes(file: str, org_slug: str) -> None:
-    """Import the standard dataset CSV: every row is checked first; any error imports nothing."""
-    with open(file, "rb") as fh:
-        data = fh.read(25 * 1024 * 1024 + 1)
-    with session_with_keys() as s:
+    """Import the standard dataset CSV: every row is checked first; any error imports nothing.
+    The file is read twice (checked, then written) and never held whole."""
+    with open(file, "rb") as fh, session_with_keys() as s, _Progress() as progress:
+        if not fh.seekable():
+            raise click.ClickException("the file is read twice (checked, then imported): give "
+                                       "a file, not a pipe")
         org = _org(s, org_slug)
-        result = datasets.validate(data, org)
-        if result.errors:
-            for err in result.errors:
+        try:
+            errors, summary = datasets.import_file(s, s.info["keyring"], org, fh,
+                                                   progress=progress)
+        except CaseworkError as exc:
+            raise click.ClickException(str(exc)) from None
+        if summary is None:
+            for err in errors:
                 click.echo(f"line {err.line}, {err.column or 'file'}: {err.message}", err=True)
-            raise click.ClickException(f"{len(result.errors)} problem(s) found: nothing was "
+            raise click.ClickException(f"{len(errors)} problem(s) found: nothing was "
                                        "imported")
-        summary = datasets.import_rows(s, s.info["keyring"], org, result.rows)
         s.commit()
     click.echo(f"Imported {summary.text()}")
+
+
+class _Progress:
+    """How far an import has gone, on standard error: a bar on a terminal while rows are
+    written, otherwise (a log, a pipe) a line every PROGRESS_EVERY rows."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.bar: Any = None
+        self.shown = 0
+        self.checking_said = False
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.terminal:
+            if done % PROGRESS_EVERY == 0 or done == total:
+                of = f" of {total:,}" if total else ""
+                click.echo(f"{stage.capitalize()} {done:,}{of} rows", err=True)
+        elif total is None:  # the first pass: say once what the wait is for
+            if not self.checking_said:
+                click.echo("Checking every row ...", err=True)
+                self.checking_said = True
+        else:
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label="Importing", file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(done - self.shown)
+            self.shown = done
 
 
 def _period(start: str, end: str) -> tuple[date, date]:

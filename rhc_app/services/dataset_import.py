@@ -2,25 +2,41 @@
 episodes and conversations, or matched to them by keyed hash and updated (idempotent: a file
 imported twice changes nothing the second time).
 
+In bounded memory whatever the file's size (:func:`import_file`): a first pass checks every
+row and keeps none; a second reads the file again and writes it in batches of
+:data:`BATCH` rows, new rows by Core INSERTs of many rows, existing ones looked up a batch at
+a time (IN lists of at most :data:`BATCH` hashes) and updated through the models. Both passes
+are in the caller's one transaction, so a bad row anywhere, or a file that changed between
+the passes, changes nothing.
+
 No Flask: `rhc import episodes` and the upload page both call these, inside one transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain import lifecycle
-from rhc_app.domain.dataset import DatasetRow, ParseResult, parse_dataset
+from rhc_app.domain.dataset import DatasetFile, DatasetRow, ParseResult, RowError, parse_dataset
 from rhc_app.security import audit
 from rhc_app.services import covering
 from rhc_app.services.canvas import empty_canvas
 from rhc_app.services.conversation_fields import import_fields, late_reasons
+from rhc_app.services.errors import CaseworkError
+from rhc_app.store.db import new_id, seal_pending
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
+
+BATCH = 1000  # rows written at a time; also the longest IN list of a look-up
+
+# Told how far an import has gone: ("checked", rows so far, None) in the first pass,
+# ("imported", rows so far, rows in the file) in the second.
+Progress = Callable[[str, int, "int | None"], None]
 
 
 @dataclass
@@ -36,6 +52,10 @@ class ImportSummary:
         return (f"{self.rows} rows: {self.children_added} children added, "
                 f"{self.children_updated} updated; {self.episodes_added} episodes added, "
                 f"{self.episodes_updated} updated; {self.unchanged} unchanged")
+
+
+def _file(source: bytes | BinaryIO, org: Organisation) -> DatasetFile:
+    return DatasetFile(source, org.setting("extra_risk_factors"), late_reasons=late_reasons(org))
 
 
 def validate(data: bytes, org: Organisation) -> ParseResult:
@@ -62,82 +82,9 @@ def _set_conversation(conv: Conversation, row: DatasetRow) -> bool:
     return changed
 
 
-class _Importer:
-    """One file's import: the organisation's children, episodes and conversations looked up
-    once, then each row matched to them (by keyed hash) or added."""
-
-    def __init__(self, s: Session, ring: KeyRing, org: Organisation, rows: list[DatasetRow],
-                 user_id: str | None) -> None:
-        self.s, self.ring, self.org, self.user_id = s, ring, org, user_id
-        self.summary = ImportSummary(rows=len(rows))
-        child_idx = {ring.index("child_ref", r.child_ref) for r in rows}
-        self.children = {c.case_reference_index: c for c in s.execute(
-            select(Child).where(Child.organisation_id == org.id)).scalars()
-            if c.case_reference_index in child_idx}
-        self.episodes = {e.episode_ref_index: e for e in s.execute(
-            select(Episode).where(Episode.organisation_id == org.id,
-                                  Episode.episode_ref_index.is_not(None))).scalars()}
-        self.convs = {c.episode_id: c for c in s.execute(
-            select(Conversation).where(Conversation.organisation_id == org.id)).scalars()}
-        self.new_convs: dict[str, Conversation] = {}  # made by this import, before they have ids
-        self.seen_children: set[str] = set()
-
-    def child(self, row: DatasetRow) -> Child:
-        """The row's child, added or (at its first row in the file) updated."""
-        cidx = self.ring.index("child_ref", row.child_ref)
-        child = self.children.get(cidx)
-        dob = row.date_of_birth.isoformat() if row.date_of_birth else None
-        if child is None:
-            child = Child(organisation_id=self.org.id, case_reference=row.child_ref,
-                          case_reference_index=cidx, name=row.child_name or "",
-                          name_index=self.ring.index("child_name", row.child_name or ""),
-                          date_of_birth=dob, gender=row.gender or "not_recorded",
-                          ethnicity=row.ethnicity, in_care=row.in_care, created_by=self.user_id,
-                          placing_authority=row.placing_authority, host_area=row.host_area)
-            self.s.add(child)
-            self.children[cidx] = child
-            self.summary.children_added += 1
-        elif cidx not in self.seen_children:
-            changed = False
-            if row.child_name:
-                changed |= _set(child, "name", row.child_name)
-            if dob:
-                changed |= _set(child, "date_of_birth", dob)
-            if row.gender:
-                changed |= _set(child, "gender", row.gender)
-            if row.ethnicity:
-                changed |= _set(child, "ethnicity", row.ethnicity)
-            for name in ("placing_authority", "host_area"):
-                if getattr(row, name):
-                    changed |= _set(child, name, getattr(row, name))
-            self.summary.children_updated += int(changed)
-        self.seen_children.add(cidx)
-        return child
-
-    def episode(self, row: DatasetRow, child: Child) -> tuple[Episode, Conversation, bool]:
-        """The row's episode and its conversation, and whether this import added them."""
-        eidx = self.ring.index("episode_ref", row.episode_ref)
-        episode = self.episodes.get(eidx)
-        if episode is not None:
-            return episode, self.convs.get(episode.id) or self.new_convs[eidx], False
-        episode = Episode(organisation_id=self.org.id, child=child, episode_ref=row.episode_ref,
-                          episode_ref_index=eidx, reported_missing_at=row.reported_missing_at)
-        self.s.add(episode)
-        self.episodes[eidx] = episode
-        conv = Conversation(organisation_id=self.org.id, episode=episode, status="to_offer")
-        conv.canvas = empty_canvas()
-        self.s.add(conv)
-        self.new_convs[eidx] = conv
-        return episode, conv, True
-
-
-def _update(row: DatasetRow, child: Child, episode: Episode, conv: Conversation,
-            created: bool) -> bool:
+def _update(row: DatasetRow, child_id: str, episode: Episode, conv: Conversation) -> bool:
     """Set the episode's and conversation's fields from the row; True if any changed."""
-    changed = False
-    if not created and (child.id is None or episode.child_id != child.id):
-        episode.child = child  # the episode was re-assigned to another child
-        changed = True
+    changed = _set(episode, "child_id", child_id)  # re-assigned to another child
     for name, value in (("reported_missing_at", row.reported_missing_at),
                         ("found_at", row.found_at), ("police_risk", row.police_risk),
                         ("in_care", row.in_care),
@@ -151,25 +98,193 @@ def _update(row: DatasetRow, child: Child, episode: Episode, conv: Conversation,
     return changed
 
 
-def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: list[DatasetRow],
-                user_id: str | None = None) -> ImportSummary:
-    """Add or update every row; the caller commits (or rolls back) the whole file at once."""
-    importer = _Importer(s, ring, org, rows, user_id)
-    summary = importer.summary
-    covers = covering.covering_ids(s, org.id)  # once, not a query a row
-    for row in rows:
-        child = importer.child(row)
-        episode, conv, created = importer.episode(row, child)
-        changed = _update(row, child, episode, conv, created)
-        if changed and conv.id in covers:  # the episodes it covers count by its facts too
-            covering.sync(s, conv)
-        if created:
-            summary.episodes_added += 1
-        elif changed:
-            summary.episodes_updated += 1
+def _values(obj: Any, ring: KeyRing) -> dict[str, Any]:
+    """A new model object, not in any session, as one row for a Core INSERT: sealed through
+    the models' own seam (bound to table, column and the new id), every column present (its
+    default where unset) so all rows of a batch share one statement."""
+    seal_pending(obj, ring)
+    out = {}
+    for column in obj.__table__.columns:
+        if column.key in obj.__dict__:
+            out[column.key] = obj.__dict__[column.key]
+        elif column.default is not None:
+            out[column.key] = column.default.arg(None) if column.default.is_callable \
+                else column.default.arg
         else:
-            summary.unchanged += 1
+            out[column.key] = None
+    return out
+
+
+def _child_changes(child: Child, row: DatasetRow) -> bool:
+    """An existing child updated from its first row in the file: given cells only."""
+    changed = False
+    dob = row.date_of_birth.isoformat() if row.date_of_birth else None
+    for name, value in (("name", row.child_name), ("date_of_birth", dob),
+                        ("gender", row.gender), ("ethnicity", row.ethnicity),
+                        ("placing_authority", row.placing_authority),
+                        ("host_area", row.host_area)):
+        if value:
+            changed |= _set(child, name, value)
+    return changed
+
+
+@dataclass
+class _Batch:
+    """Up to BATCH rows (with their keyed hashes) and what they add, not yet written."""
+
+    rows: list[tuple[DatasetRow, str, str]] = field(default_factory=list)
+    episode_keys: set[str] = field(default_factory=set)
+    children: list[dict[str, Any]] = field(default_factory=list)
+    episodes: list[Episode] = field(default_factory=list)  # new, in no session
+    convs: list[Conversation] = field(default_factory=list)
+
+
+class _Writer:
+    """Writes rows a batch at a time. Between batches it keeps only each child's id by keyed
+    hash: a child's later rows need it, and only its first row in the file updates it."""
+
+    def __init__(self, s: Session, ring: KeyRing, org: Organisation, user_id: str | None
+                 ) -> None:
+        self.s, self.ring, self.org_id, self.user_id = s, ring, org.id, user_id
+        self.child_ids: dict[str, str] = {}
+        self.summary = ImportSummary()
+        self.covers = covering.covering_ids(s, org.id)  # once, not a query a row
+
+    def write(self, rows: Iterable[DatasetRow], progress: Progress | None = None,
+              total: int | None = None) -> ImportSummary:
+        batch = _Batch()
+        for row in rows:
+            eidx = self.ring.index("episode_ref", row.episode_ref)
+            # An episode twice in one batch is written in the next, so the later row wins.
+            if len(batch.rows) >= BATCH or eidx in batch.episode_keys:
+                self._write(batch, progress, total)
+                batch = _Batch()
+            batch.rows.append((row, self.ring.index("child_ref", row.child_ref), eidx))
+            batch.episode_keys.add(eidx)
+        if batch.rows:
+            self._write(batch, progress, total)
+        return self.summary
+
+    def _write(self, batch: _Batch, progress: Progress | None, total: int | None) -> None:
+        s, org_id = self.s, self.org_id
+        wanted = {cidx for _row, cidx, _e in batch.rows if cidx not in self.child_ids}
+        children = {c.case_reference_index: c for c in s.execute(select(Child).where(
+            Child.organisation_id == org_id, Child.case_reference_index.in_(wanted))).scalars()
+        } if wanted else {}
+        episodes = {e.episode_ref_index: e for e in s.execute(select(Episode).where(
+            Episode.organisation_id == org_id,
+            Episode.episode_ref_index.in_(batch.episode_keys))).scalars()}
+        convs = {c.episode_id: c for c in s.execute(select(Conversation).where(
+            Conversation.organisation_id == org_id,
+            Conversation.episode_id.in_([e.id for e in episodes.values()]))).scalars()
+        } if episodes else {}
+        for row, cidx, eidx in batch.rows:
+            child_id = self._child(row, cidx, children.get(cidx), batch)
+            episode = episodes.get(eidx)
+            if episode is None:
+                self._new_episode(row, child_id, eidx, batch)
+                continue
+            conv = convs.get(episode.id) or self._new_conversation(episode.id, batch)
+            if _update(row, child_id, episode, conv):
+                if conv.id in self.covers:  # the episodes it covers count by its facts too
+                    covering.sync(s, conv)
+                self.summary.episodes_updated += 1
+            else:
+                self.summary.unchanged += 1
+        with s.no_autoflush:  # children first: an existing episode may move to a new one
+            ring = self.ring
+            for model, values in ((Child, batch.children),
+                                  (Episode, [_values(e, ring) for e in batch.episodes]),
+                                  (Conversation, [_values(c, ring) for c in batch.convs])):
+                if values:
+                    s.execute(insert(model.__table__), values)
+        # Flushed, the batch's objects are clean: the session holds those only weakly, so
+        # they go when this returns.
+        s.flush()
+        self.summary.rows += len(batch.rows)
+        if progress:
+            progress("imported", self.summary.rows, total)
+
+    def _child(self, row: DatasetRow, cidx: str, child: Child | None, batch: _Batch) -> str:
+        """The row's child's id: added, or (at its first row in the file) updated."""
+        if cidx in self.child_ids:
+            return self.child_ids[cidx]
+        if child is not None:
+            self.summary.children_updated += int(_child_changes(child, row))
+        else:
+            child = Child(organisation_id=self.org_id, case_reference=row.child_ref,
+                          case_reference_index=cidx, name=row.child_name or "",
+                          name_index=self.ring.index("child_name", row.child_name or ""),
+                          date_of_birth=row.date_of_birth.isoformat() if row.date_of_birth
+                          else None, gender=row.gender or "not_recorded",
+                          ethnicity=row.ethnicity, in_care=row.in_care,
+                          created_by=self.user_id, placing_authority=row.placing_authority,
+                          host_area=row.host_area)
+            batch.children.append(_values(child, self.ring))
+            self.summary.children_added += 1
+        self.child_ids[cidx] = child.id
+        return child.id
+
+    def _new_conversation(self, episode_id: str, batch: _Batch) -> Conversation:
+        """A conversation as the app starts one, to be inserted once the row has set it."""
+        conv = Conversation(organisation_id=self.org_id, episode_id=episode_id,
+                            status="to_offer")
+        conv.canvas = empty_canvas()
+        batch.convs.append(conv)
+        return conv
+
+    def _new_episode(self, row: DatasetRow, child_id: str, eidx: str, batch: _Batch) -> None:
+        episode = Episode(id=new_id(), organisation_id=self.org_id, child_id=child_id,
+                          episode_ref=row.episode_ref, episode_ref_index=eidx)
+        _update(row, child_id, episode, self._new_conversation(episode.id, batch))
+        batch.episodes.append(episode)
+        self.summary.episodes_added += 1
+
+
+def _write_all(s: Session, ring: KeyRing, org: Organisation, rows: Iterable[DatasetRow],
+               user_id: str | None, progress: Progress | None = None,
+               total: int | None = None) -> ImportSummary:
+    summary = _Writer(s, ring, org, user_id).write(rows, progress, total)
     s.flush()
+    return summary
+
+
+def _audit(s: Session, org: Organisation, summary: ImportSummary, user_id: str | None) -> None:
     audit.record(s, "dataset_imported", user_id=user_id, org_id=org.id,
                  detail=f"{summary.rows} rows")
+
+
+def import_rows(s: Session, ring: KeyRing, org: Organisation, rows: Iterable[DatasetRow],
+                user_id: str | None = None) -> ImportSummary:
+    """Add or update every row (already checked); the caller commits (or rolls back) the
+    whole file at once."""
+    summary = _write_all(s, ring, org, rows, user_id)
+    _audit(s, org, summary, user_id)
     return summary
+
+
+def _checked(rows: Iterator[DatasetRow], progress: Progress | None) -> Iterator[DatasetRow]:
+    for n, row in enumerate(rows, start=1):
+        if progress and n % BATCH == 0:
+            progress("checked", n, None)
+        yield row
+
+
+def import_file(s: Session, ring: KeyRing, org: Organisation, source: bytes | BinaryIO,
+                user_id: str | None = None, progress: Progress | None = None
+                ) -> tuple[list[RowError], ImportSummary | None]:
+    """Check every row of the file, then (if none has an error) read it again and write it.
+    Every error and no summary, or no error and the summary. The caller commits, or rolls
+    back on CaseworkError (the file changed between the passes)."""
+    file = _file(source, org)
+    for _row in _checked(file.rows(), progress):
+        pass  # the first pass keeps nothing of a row
+    if file.errors:
+        return file.errors, None
+    total = file.count
+    summary = _write_all(s, ring, org, file.rows(), user_id, progress, total)
+    if file.errors or file.count != total:
+        raise CaseworkError("the file changed while it was being imported: nothing was "
+                            "imported, import it again")
+    _audit(s, org, summary, user_id)
+    return [], summary

@@ -18,10 +18,10 @@ from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.figures import EpisodeFacts
 from rhc_app.services import figure_lists
-from rhc_app.services.dataset_import import ImportSummary, import_rows, validate
+from rhc_app.services.dataset_import import ImportSummary, import_file, import_rows, validate
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
-__all__ = ["ImportSummary", "export_rows", "facts", "held_facts", "import_rows",
+__all__ = ["ImportSummary", "export_rows", "facts", "held_facts", "import_file", "import_rows",
            "quarterly_counts", "quarterly_tables", "validate"]
 
 

@@ -98,8 +98,16 @@ class sealed:  # noqa: N801 - used like a column declaration
         seal_pending(obj, ring)
 
 
+_SEALED_FIELDS: dict[type, list[sealed]] = {}
+
+
 def sealed_fields(cls: type) -> list[sealed]:
-    return [v for k in dir(cls) if isinstance(v := getattr(cls, k, None), sealed)]
+    # Once per class: dir() of a model is slow, and an import seals tens of thousands of rows.
+    found = _SEALED_FIELDS.get(cls)
+    if found is None:
+        found = _SEALED_FIELDS[cls] = [v for k in dir(cls)
+                                       if isinstance(v := getattr(cls, k, None), sealed)]
+    return list(found)
 
 
 def seal_pending(obj: Any, ring: KeyRing) -> None:

@@ -6,7 +6,8 @@ typed rows or plain-English errors out.
 
 * ``columns.py``: the columns, their allowed values and limits, and the typed row.
 * ``cells.py``: one cell and one row checked (dates, times, choices, risk-factor codes).
-* ``reading.py``: :func:`parse_dataset`, the whole file (header, blank lines, duplicates).
+* ``reading.py``: :func:`parse_dataset`, the whole file (header, blank lines, duplicates),
+  and :class:`DatasetFile`, the same read as a stream, for an import in two passes.
 * ``export.py``: :func:`export_dataset`, the partners' version.
 
 The columns (``COLUMNS`` for the import, ``EXPORT_COLUMNS`` for the export):
@@ -78,10 +79,10 @@ from rhc_app.domain.dataset.columns import (
     RowError,
 )
 from rhc_app.domain.dataset.export import export_dataset
-from rhc_app.domain.dataset.reading import parse_dataset
+from rhc_app.domain.dataset.reading import DatasetFile, parse_dataset
 
 # _DATE and _DATETIME are here for the regex tests and the worst-case benchmark, which feed
 # them their worst input.
 __all__ = ["COLUMNS", "EXPORT_COLUMNS", "GENDERS", "MAX_ERRORS", "MAX_TEXT", "MIN_YEAR",
-           "OPTIONAL_COLUMNS", "OUTCOMES", "POLICE_RISKS", "_DATE", "_DATETIME", "DatasetRow", "ParseResult",
-           "RowError", "export_dataset", "parse_dataset"]
+           "OPTIONAL_COLUMNS", "OUTCOMES", "POLICE_RISKS", "_DATE", "_DATETIME", "DatasetFile",
+           "DatasetRow", "ParseResult", "RowError", "export_dataset", "parse_dataset"]

@@ -1,6 +1,7 @@
 """Reading a whole dataset file: size, encoding, the header, blank lines, a row count limit
 and the checks across rows (an episode_ref used twice, a child's birth date that differs),
-streaming so a large file is never held twice. Every error, or every row."""
+streaming so a large file is never held: :class:`DatasetFile` yields each valid row as it
+is read, and can read the file again. Every error, or every row."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import csv
 import io
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
+from typing import BinaryIO
 
 from rhc_app.domain.dataset.cells import Errors, RowParser, parse_row
 from rhc_app.domain.dataset.columns import (
@@ -26,17 +28,27 @@ def _size(n: int) -> str:
     return f"{mb:g} MB" if mb >= 1 else f"{n} bytes"
 
 
-def _decode(data: bytes, errors: Errors) -> str | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        errors.add(line, None, "the file is not UTF-8 text (save it as CSV UTF-8)")
-        return None
-    if "\x00" in text:
-        errors.add(0, None, "the file is not a CSV text file (save it as CSV UTF-8)")
-        return None
-    return text
+class _NotText(Exception):
+    """The file is not UTF-8 CSV text: reported alone, as nothing else in it can be trusted."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _text_lines(source: BinaryIO) -> Iterator[str]:
+    """The file's lines as text, decoded one at a time (a UTF-8 character never contains a
+    newline byte, so this reads exactly as decoding the whole file would)."""
+    for number, raw in enumerate(source, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _NotText(RowError(number, None, "the file is not UTF-8 text (save it as "
+                                    "CSV UTF-8)")) from None
+        if "\x00" in line:
+            raise _NotText(RowError(0, None, "the file is not a CSV text file (save it as "
+                                    "CSV UTF-8)"))
+        yield line
 
 
 def _check_header(header: list[str], errors: Errors) -> dict[str, int] | None:
@@ -61,6 +73,62 @@ class _TooManyRows(Exception):
     pass
 
 
+class DatasetFile:
+    """A dataset file read as a stream: :meth:`rows` yields each valid row as it is read and
+    keeps none, so a file can be checked in one pass and read again to be written in a
+    second, in bounded memory. After a pass, :attr:`errors` is every error found (none means
+    every row was valid) and :attr:`count` the number of rows. ``source`` is the file's bytes
+    or a seekable binary file; each pass reads it from the start."""
+
+    def __init__(self, source: bytes | BinaryIO, extra_codes: Mapping[str, str] | None = None,
+                 max_bytes: int = 20 * 1024 * 1024, max_rows: int = 200_000, *,
+                 now: datetime | None = None, late_reasons: Mapping[str, str] | None = None,
+                 ) -> None:
+        self.source = io.BytesIO(source) if isinstance(source, bytes) else source
+        self.max_bytes, self.max_rows = max_bytes, max_rows
+        # One "now" for both passes, so a time cannot become valid between them.
+        self.now = datetime.now(UTC) if now is None else now.replace(tzinfo=now.tzinfo or UTC)
+        self.codes = codes_for(extra_codes)
+        self.late = tuple(late_reasons if late_reasons is not None else reasons_for(None))
+        self.errors: list[RowError] = []
+        self.count = 0
+
+    def rows(self) -> Iterator[DatasetRow]:
+        """One pass over the file: every valid row, then :attr:`errors` set."""
+        errors, self.count = Errors(), 0
+        self.source.seek(0, io.SEEK_END)
+        if self.source.tell() > self.max_bytes:
+            self.errors = [RowError(0, None, f"the file is larger than {_size(self.max_bytes)}")]
+            return
+        self.source.seek(0)
+        reader = csv.reader(_text_lines(self.source), strict=True)
+        try:
+            for row in _read_rows(reader, errors, self.codes, self.max_rows, self.now,
+                                  self.late):
+                self.count += 1
+                yield row
+        except _NotText as exc:
+            self.errors = [exc.error]
+            return
+        except _TooManyRows:
+            message = f"the file has more than {self.max_rows:,} rows: split it into parts"
+            self.errors = [RowError(0, None, message)]
+            return
+        except csv.Error as exc:
+            errors.add(
+                reader.line_num, None,
+                f"the file is not valid CSV near this line ({exc}): look for a stray double "
+                "quote",
+            )
+        self.errors = errors.result()
+
+    def check(self) -> list[RowError]:
+        """The first pass: every row checked, none kept."""
+        for _row in self.rows():
+            pass
+        return self.errors
+
+
 def parse_dataset(
     data: bytes,
     extra_codes: Mapping[str, str] | None = None,
@@ -72,27 +140,10 @@ def parse_dataset(
 ) -> ParseResult:
     """Read a standard dataset file; all rows, or no rows and every error found.
     ``late_reasons`` is the organisation's list (default: the starting list)."""
-    errors = Errors()
-    if len(data) > max_bytes:
-        message = f"the file is larger than {_size(max_bytes)}"
-        return ParseResult(errors=[RowError(0, None, message)])
-    text = _decode(data, errors)
-    if text is None:
-        return ParseResult(errors=errors.result())
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        now = datetime.now(UTC) if now is None else now.replace(tzinfo=now.tzinfo or UTC)
-        late = late_reasons if late_reasons is not None else reasons_for(None)
-        rows = _read_rows(reader, errors, codes_for(extra_codes), max_rows, now, tuple(late))
-    except _TooManyRows:
-        message = f"the file has more than {max_rows:,} rows: split it into parts"
-        return ParseResult(errors=[RowError(0, None, message)])
-    except csv.Error as exc:
-        errors.add(
-            reader.line_num, None,
-            f"the file is not valid CSV near this line ({exc}): look for a stray double quote",
-        )
-    return ParseResult(errors=errors.result()) if errors.kept else ParseResult(rows=rows)
+    file = DatasetFile(data, extra_codes, max_bytes, max_rows, now=now,
+                       late_reasons=late_reasons)
+    rows = list(file.rows())
+    return ParseResult(errors=file.errors) if file.errors else ParseResult(rows=rows)
 
 
 def _blank(record: list[str]) -> bool:
@@ -151,15 +202,15 @@ def _read_rows(
     max_rows: int,
     now: datetime,
     late_codes: tuple[str, ...] = (),
-) -> list[DatasetRow]:
-    """Check every record as it streams past, so a large file is never held twice."""
+) -> Iterator[DatasetRow]:
+    """Check every record as it streams past; yield the valid ones (a row with an error is
+    only reported), so a large file is never held."""
     header = _read_header(reader, errors)
     if header is None:
-        return []
+        return
     width, index = header
     # Each code by itself and by its case-folded spelling, so "Drug_Misuse" is read as drug_misuse.
     known = {**{c.casefold(): c for c in codes}, **{c: c for c in codes}}
-    rows: list[DatasetRow] = []
     across = _AcrossRows()
     # A run of blank lines is reported only if a row follows (blank lines at the end are
     # fine), as one error: kept as its first line and length, never a list of every line.
@@ -186,7 +237,6 @@ def _read_rows(
         if p.failed:
             p.report(errors)
         elif row is not None:
-            rows.append(row)
+            yield row
     if count == 0:
         errors.add(0, None, "the file has only the header row: add one line per missing episode")
-    return rows

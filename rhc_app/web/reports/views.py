@@ -206,12 +206,11 @@ def upload() -> Any:
     if form.validate_on_submit():
         data = form.file.data.read(25 * 1024 * 1024 + 1)
         org = user().organisation
-        result = datasets.validate(data, org)
-        if result.errors:
-            errors = result.errors
+        # Checked, then read again and written in batches: the rows are never all held.
+        errors, summary = datasets.import_file(db(), ring(), org, data, user().id)
+        if summary is None:
             form.file.errors = [f"The file has {len(errors)} problem(s): nothing was imported"]
         else:
-            summary = datasets.import_rows(db(), ring(), org, result.rows, user().id)
             db().commit()
             flash(f"Imported {summary.text()}", "success")
             return redirect(url_for("reports.upload"))
