@@ -4,7 +4,8 @@
 const CACHE = "rhc-v1";
 const OFFLINE = "/offline";
 const ASSETS = ["/assets/rhc.css", "/assets/govuk-frontend.min.js", "/assets/js/init.js",
-                "/assets/js/now.js", "/assets/js/canvas.js", "/assets/js/offline.js",
+                "/assets/js/now.js", "/assets/js/canvas.js", "/assets/js/canvas_layout.js",
+                "/assets/js/offline.js",
                 "/assets/images/favicon.svg"];
 
 self.addEventListener("install", (event) => {
