@@ -172,3 +172,20 @@ def test_the_police_pdf_holds_case_references_and_no_names(world, db, auth, clie
     assert "1 mention left out: the child did not consent to sharing with police" in text
     assert client.get(f"/connections/{conn.token}/police-intelligence?format=doc"
                       ).status_code == 404
+
+
+def test_a_hotspot_a_child_asked_to_keep_keeps_its_counts_but_not_its_name(
+        world, db, auth, client):
+    garage = {"name": "The blue garage (invented)", "area": "M1 2AB"}
+    worker = world.user("north", "worker")
+    for n, entry in enumerate([garage, {**garage, "do_not_share": "yes"}]):
+        episode = make_case(db, worker, ref=f"PN-20{n}", name="Elm Testchild")
+        conv = db.get(Conversation, episode.conversation.id)
+        record_outcome(db, worker, conv, "accepted", now() - timedelta(hours=2))
+        assert save_canvas(db, worker, conv, {"people": [], "places": [entry], "details": {
+            "held_at": (now() - timedelta(hours=1)).isoformat()}}, conv.version).applied
+        db.commit()
+    auth.sign_in(world.user("north", "manager"))
+    text, _pages = _text(client.get("/connections/panel-pack").data)
+    assert "blue garage" not in text and "Withheld: a child asked for it not to be shared" in text
+    assert "Elm" not in text
