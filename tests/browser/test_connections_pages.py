@@ -74,3 +74,23 @@ def test_do_not_share_on_the_canvas(page: Page, viewport: str, live_server: str,
            ).not_to_be_checked()
     db.expire_all()
     assert db.get(Conversation, conv.id).canvas["people"][0]["do_not_share"] == "yes"
+
+
+def test_police_intelligence_from_a_connection(page: Page, viewport: str, live_server: str,  # type: ignore[no-untyped-def]
+                                               world, db) -> None:
+    person = {"name": "Jaybird (invented)", "description": "red cap",
+              "concern": "texts on 07700 900123"}
+    held(db, world.user("north", "worker"), [person])
+    held(db, world.user("north", "worker2"), [{**person, "name": "JB (invented)"}])
+    open_and_sign_in(page, live_server, world.user("north", "manager").email)
+    go_to(page, "Connections")
+    expect(page.get_by_role("link", name=re.compile("^Download the panel pack \\(PDF\\)"))
+           ).to_be_visible()
+    page.get_by_role("table", name=re.compile("^Connections")).get_by_role(
+        "link", name=re.compile("^Connection 1")).click()
+    page.get_by_role("button", name="Record as police intelligence").click()
+    expect(page.get_by_text("Recorded as police intelligence on 2 conversations")).to_be_visible()
+    check_page(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the police intelligence (CSV)").click()
+    assert download.value.suggested_filename.startswith("rhc-police-intelligence-")

@@ -198,4 +198,6 @@ def test_the_exploitation_lead_meets_no_error_on_any_page(world, db, app, linked
     for rule in gets:
         r = client.get(rule.rule)
         assert r.status_code < 500, (rule.rule, r.status_code)
+        if r.mimetype == "application/pdf":  # the panel pack: its text is tested in test_sharing
+            continue
         assert "Robin Testchild" not in r.get_data(as_text=True), rule.rule

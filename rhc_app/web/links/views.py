@@ -16,7 +16,7 @@ from wtforms import SubmitField
 
 from rhc_app.domain.uk_time import from_london, today_in_london
 from rhc_app.security.access import conversation_filter
-from rhc_app.services import hotspots, links
+from rhc_app.services import hotspots, links, sharing
 from rhc_app.store.models import Conversation
 from rhc_app.web.common import audit_event, user
 from rhc_app.web.extensions import db
@@ -44,6 +44,12 @@ class PeriodForm(FlaskForm):
                               description="For example, 1 9 2026")
     end = DayMonthYearField("To", widget=GovDateInput(), description="For example, 30 11 2026")
     submit = SubmitField("Show connections", widget=GovSubmitInput())
+
+
+class SubmitForm(FlaskForm):
+    """The police intelligence submission: a POST, with its CSRF token."""
+
+    submit = SubmitField("Record as police intelligence", widget=GovSubmitInput())
 
 
 class HotspotForm(PeriodForm):
@@ -130,6 +136,7 @@ def connection(token: str) -> Any:
                                                start=1)}
     return render_template("links/connection.html", conn=conn, shown=shown, children=children,
                            openable=_openable({m.conversation_id for m in conn.mentions}),
+                           no_consent=sharing.no_consent(db(), conn), csrf=SubmitForm(),
                            period=period, period_args=_period_args(period),
                            title="Connection between children")
 
