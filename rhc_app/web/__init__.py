@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from rhc_app.domain import vocabulary
 from rhc_app.domain.lifecycle import STATUS_COLOURS
-from rhc_app.web import request_log
+from rhc_app.web import request_log, transfer
 from rhc_app.web.extensions import csrf, database, login_manager
 from rhc_app.web.request_log import request_id, where
 from rhc_app.web.sessions import DatabaseSessionInterface
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     _init_templates(app)
     WTFormsHelpers(app)
     _init_security_headers(app)
+    transfer.init_app(app)  # fingerprinted asset URLs, long lifetimes, gzip
 
     from rhc_app.web.actions import bp as actions_bp
     from rhc_app.web.admin import bp as admin_bp
