@@ -124,7 +124,7 @@ def owner_for(s: Session, member: User, conv: Conversation) -> str:
 
 
 def record_submission(s: Session, member: User, shared: Shared, today: date) -> list[str]:
-    """A done "Police intelligence" action on each conversation concerned (each audited by
+    """A done police intelligence action on each conversation concerned (each audited by
     the actions service). The caller commits."""
     done = []
     for conversation_id in shared.conversations:
