@@ -21,7 +21,7 @@ from rhc_app.crypto import KeyRing
 from rhc_app.security.passwords import hash_password
 from rhc_app.services.children import ChildDetails, EpisodeDetails, add_child, add_episode
 from rhc_app.store.db import make_engine, make_sessionmaker
-from rhc_app.store.migrate import upgrade
+from rhc_app.store.migrate import alembic_config, upgrade
 from rhc_app.store.models import Base, KeyCheck, Organisation, User
 
 pytest_plugins = ["tests.reliability_plugin"]  # the battery's summary lines
@@ -275,3 +275,13 @@ def totp_user(world, db):  # type: ignore[no-untyped-def]
     db.get(User, worker.id).totp_secret = secret
     db.commit()
     return worker, secret
+
+
+def migrate_to(engine: Any, *, to: str, down: bool = False) -> None:
+    """Move the schema to one revision, up or down (the migration tests' data checks)."""
+    from alembic import command
+
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, to)

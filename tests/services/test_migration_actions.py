@@ -6,21 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from alembic import command
 from sqlalchemy import select, text
 
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import follow_up, oversight
-from rhc_app.store.migrate import alembic_config
 from rhc_app.store.models import Conversation, FollowUpAction
-from tests.conftest import make_case, now
-
-
-def _migrate(engine, *, to: str, down: bool = False) -> None:  # type: ignore[no-untyped-def]
-    cfg = alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, to)
+from tests.conftest import make_case, migrate_to, now
 
 
 def test_ticked_actions_are_carried_over_as_open_actions(app, world, db):
@@ -33,14 +24,14 @@ def test_ticked_actions_are_carried_over_as_open_actions(app, world, db):
     db.close()
     engine = app.extensions["rhc_database"].engine
     try:
-        _migrate(engine, to="0006h3", down=True)
+        migrate_to(engine, to="0006h3", down=True)
         with engine.begin() as conn:  # as a record saved before this change left them
             conn.execute(text("UPDATE conversation SET actions = :a WHERE id = :i"),
                          {"a": '["nrm", "strategy_meeting", "nrm"]', "i": conv_id})
             conn.execute(text("UPDATE conversation SET actions = :a WHERE id = :i"),
                          {"a": '["retired_code"]', "i": other_id})
     finally:
-        _migrate(engine, to="head")  # the schema is shared with the next test on PostgreSQL
+        migrate_to(engine, to="head")  # the schema is shared with the next test on PostgreSQL
     found = db.execute(select(FollowUpAction).order_by(FollowUpAction.kind)).scalars().all()
     assert [(a.conversation_id, a.kind, a.owner_id, a.status, a.due_on, a.source)
             for a in found] == [

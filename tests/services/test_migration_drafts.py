@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from alembic import command
 from sqlalchemy import func, select
 
 from rhc_app.services.conversations import record_outcome
 from rhc_app.services.drafts import keep_draft, load_draft
-from rhc_app.store.migrate import alembic_config
 from rhc_app.store.models import Conversation, Draft
-from tests.conftest import make_case, now
-
-
-def _migrate(engine, *, to: str, down: bool = False) -> None:  # type: ignore[no-untyped-def]
-    cfg = alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, to)
+from tests.conftest import make_case, migrate_to, now
 
 
 def test_drafts_survive_the_migration_down_and_up(app, world, db):
@@ -34,9 +25,9 @@ def test_drafts_survive_the_migration_down_and_up(app, world, db):
     db.close()
     engine = app.extensions["rhc_database"].engine
     try:
-        _migrate(engine, to="0005F", down=True)
+        migrate_to(engine, to="0005F", down=True)
     finally:
-        _migrate(engine, to="head")  # the schema is shared with the next test on PostgreSQL
+        migrate_to(engine, to="head")  # the schema is shared with the next test on PostgreSQL
     assert db.scalar(select(func.count()).select_from(Draft)) == 1
     mine = load_draft(db, worker_id, conv_id, "c" * 64)  # a new session after the upgrade
     assert mine is not None and mine[0]["areas"]["victims"] == "Newest tablet"
