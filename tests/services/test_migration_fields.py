@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from rhc_app.services.conversation_fields import OfferFields
 from rhc_app.services.conversations import record_outcome
 from rhc_app.store.models import Child, Conversation
-from tests.conftest import make_case, now
-from tests.services.test_migration_drafts import _migrate
+from tests.conftest import make_case, migrate_to, now
 
 
 def test_the_fields_migration_down_and_up_keeps_the_records(app, world, db):
@@ -25,9 +24,9 @@ def test_the_fields_migration_down_and_up_keeps_the_records(app, world, db):
     db.close()
     engine = app.extensions["rhc_database"].engine
     try:
-        _migrate(engine, to="0006h3", down=True)
+        migrate_to(engine, to="0006h3", down=True)
     finally:
-        _migrate(engine, to="head")
+        migrate_to(engine, to="head")
     conv = db.get(Conversation, conv_id)
     assert conv.status == "declined" and conv.carers_said is None  # its column went and came back
     assert conv.not_offered is False  # the server default fills the rows already there
