@@ -19,6 +19,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from rhc_app.domain import ethnicity as ethnic_groups
 from rhc_app.domain.dataset import COLUMNS
@@ -133,7 +135,14 @@ class Env:
         if how == "json":
             return client.post(url, json=data, headers={"X-CSRFToken": token})
         if how == "files":
-            data = {k: (io.BytesIO(str(first(v) or "").encode()), f"{k}.txt") for k, v in data.items()}
+            # Encoded here, in memory: werkzeug's test client spools a body over 500 KB to a
+            # temporary file it never closes, which the garbage collector then closes in
+            # whichever test runs next (an unraisable-exception warning there).
+            parts = {k: FileStorage(io.BytesIO(str(first(v) or "").encode()), filename=f"{k}.txt", name=k)
+                     for k, v in data.items()}
+            body, length, boundary = stream_encode_multipart({**parts, "csrf_token": token}, use_tempfile=False)
+            return client.post(url, input_stream=body, content_length=length,
+                               content_type=f"multipart/form-data; boundary={boundary}")
         return client.post(url, data={**data, "csrf_token": token})
 
     def run(self, strategy, submit, accepted, check, share, state=counts, prepare=None, after=None, examples=()):
