@@ -6,9 +6,12 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess  # nosec B404: runs this interpreter on a fixed script
+import sys
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -19,7 +22,6 @@ from pypdf.errors import FileNotDecryptedError
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from rhc_app.documents import pdf_common
 from rhc_app.documents.child_pdf import TALK_TO_TITLE, TITLE, build_child_pdf
 from rhc_app.documents.pdf_common import (
     MARKING,
@@ -204,23 +206,31 @@ def test_chinese_name_when_a_cjk_font_is_installed() -> None:
     assert "陈" in pages_text(pdf)[0]
 
 
-def test_fallback_font_is_used_for_characters_dejavu_lacks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+_FALLBACK_CHECK = """
+from rhc_app.documents import pdf_common
+from rhc_app.documents.pdf_common import escape_markup, register_fonts
+from rhc_app.documents.police_pdf import build_police_pdf
+from rhc_app.documents.records import ChildInfo
+from tests.web.test_documents_pdf import make_record, pages_text
+fonts = register_fonts()
+char = next(chr(c) for c in sorted(fonts.fallback_chars - fonts.body_chars) if chr(c).isalpha())
+assert f'<font face="{pdf_common.FALLBACK_FONT}">{char}</font>' in escape_markup(f"a{char}b")
+pdf = build_police_pdf(make_record(child=ChildInfo(f"Name{char}", None, "CR-1")))
+assert f"Name{char}" in pages_text(pdf)[0], "the fallback font's letter is not in the text"
+"""
+
+
+def test_fallback_font_is_used_for_characters_dejavu_lacks() -> None:
+    """RHC_PDF_FALLBACK_FONT names the font for what DejaVu Sans lacks, before any CJK font.
+    In a process of its own: reportlab's font registry is per process, and this one has
+    already built PDFs with the CJK font under the fallback's name."""
     path = "/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf"
-    if not os.path.exists(path) or register_fonts().fallback:
-        pytest.skip("needs DejaVu Math and no CJK fallback")
-    monkeypatch.setenv("RHC_PDF_FALLBACK_FONT", path)
-    register_fonts.cache_clear()
-    try:
-        fonts = register_fonts()
-        char = next(chr(c) for c in sorted(fonts.fallback_chars - fonts.body_chars)
-                    if chr(c).isalpha())
-        assert f'<font face="{pdf_common.FALLBACK_FONT}">{char}</font>' in escape_markup(
-            f"a{char}b")
-        pdf = build_police_pdf(make_record(child=ChildInfo(f"Name{char}", None, "CR-1")))
-        assert f"Name{char}" in pages_text(pdf)[0]
-    finally:
-        monkeypatch.delenv("RHC_PDF_FALLBACK_FONT")
-        register_fonts.cache_clear()
+    if not os.path.exists(path):
+        pytest.skip("needs DejaVu Math (Debian fonts-dejavu-extra)")
+    env = {**os.environ, "RHC_PDF_FALLBACK_FONT": path}
+    done = subprocess.run([sys.executable, "-c", _FALLBACK_CHECK], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).parents[2], check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_escape_markup() -> None:
