@@ -1,0 +1,130 @@
+"""GOV.UK components rendered once per process and reused: `{{ govuk("input", params) }}`
+gives what `{{ govukInput(params) }}` gives, byte for byte.
+
+Why: the conversation page calls about 500 GOV.UK macros, each a chain of Jinja macros
+(label, hint, attributes), and that was most of the page's CPU. A component's markup depends
+only on its parameters, so it is rendered once as a stencil and reused. The stencil never
+holds what was typed or what was ticked: the value is a hole filled with the escaped value,
+and "checked" or "selected" is added after the one option that has it. So the cache is keyed
+on labels, names and hints alone, the same for every user and record. Anything the stencil
+cannot reproduce exactly (an error message, a value that is not text, a conditional reveal,
+an option that is not unique) is rendered by the macro itself, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+MACROS = {"input": ("input", "govukInput"), "textarea": ("textarea", "govukTextarea"),
+          "characterCount": ("character-count", "govukCharacterCount"),
+          "radios": ("radios", "govukRadios"), "checkboxes": ("checkboxes", "govukCheckboxes"),
+          "select": ("select", "govukSelect"), "button": ("button", "govukButton")}
+_HOLE = "\ue000rhc-value\ue000"  # a private-use character: never escaped, never typed here
+_CHOSEN = {"radios": "checked", "checkboxes": "checked", "select": "selected"}
+_MAX_STENCILS = 4096  # names are per row (person-3-name): bounded, but not by a constant
+
+
+class Uncacheable(Exception):
+    """These parameters are rendered by the macro itself."""
+
+
+def _plain(value: Any) -> bool:
+    """Only JSON's own types, so the key says everything the macro will see (a Markup or an
+    Undefined would render differently from the string or null it turns into)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if type(value) is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if type(value) is list:
+        return all(_plain(v) for v in value)
+    return False
+
+
+def _anchor(component: str, params: dict[str, Any], item: dict[str, Any]) -> str:
+    """The text just before where the macro writes " checked" or " selected"."""
+    if type(item.get("value")) is not str:
+        raise Uncacheable
+    if component == "select":
+        return f'<option value="{escape(item["value"])}"'
+    kind = "radio" if component == "radios" else "checkbox"
+    name = params["name"] if component == "radios" else (item.get("name") or params["name"])
+    return f' name="{escape(name)}" type="{kind}" value="{escape(item["value"])}"'
+
+
+def _stencil_of(component: str, params: dict[str, Any]) -> tuple[dict[str, Any], str | None,
+                                                                  list[str]]:
+    """The parameters with nothing of the record in them, the value for the hole, and the
+    anchors of the options chosen."""
+    if params.get("errorMessage") or not _plain(params):
+        raise Uncacheable
+    stencil, value, chosen = dict(params), None, []
+    if "value" in params:
+        if component in _CHOSEN or type(params["value"]) is not str:
+            raise Uncacheable  # radios and selects chosen by params.value: left to the macro
+        value, stencil["value"] = params["value"], _HOLE
+    if component in _CHOSEN:
+        flag = _CHOSEN[component]
+        items = []
+        for item in params.get("items") or []:
+            if not item or item.get("conditional") or ("values" in params):
+                raise Uncacheable
+            anchor = _anchor(component, params, item)  # every option's value must be text
+            if item.get(flag):
+                chosen.append(anchor)
+            items.append({**item, flag: False})
+        stencil["items"] = items
+    return stencil, value, chosen
+
+
+class Components:
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.stencils: dict[str, tuple[str, list[str]] | None] = {}
+
+    def macro(self, component: str) -> Any:
+        folder, name = MACROS[component]
+        return getattr(self.env.get_template(
+            f"govuk_frontend_jinja/components/{folder}/macro.html").module, name)
+
+    def direct(self, component: str, params: dict[str, Any]) -> Markup:
+        return Markup(self.macro(component)(params))  # noqa: S704 (the macro's own markup)
+
+    def __call__(self, component: str, params: dict[str, Any]) -> Markup:
+        try:
+            stencil, value, chosen = _stencil_of(component, params)
+        except Uncacheable:
+            return self.direct(component, params)
+        key = json.dumps([component, stencil], sort_keys=True)
+        if key not in self.stencils:
+            if len(self.stencils) >= _MAX_STENCILS:
+                self.stencils.clear()
+            self.stencils[key] = self._render(component, stencil)
+        made = self.stencils[key]
+        if made is None:
+            return self.direct(component, params)
+        html, anchors = made
+        for anchor in chosen:
+            if anchor not in anchors:  # not exactly once in the markup: the macro decides
+                return self.direct(component, params)
+            html = html.replace(anchor, anchor + " " + _CHOSEN[component], 1)
+        if value is not None:
+            html = html.replace(_HOLE, str(escape(value)), 1)
+        return Markup(html)  # noqa: S704 (escaped above, as the macro escapes it)
+
+    def _render(self, component: str, stencil: dict[str, Any]) -> tuple[str, list[str]] | None:
+        html = str(self.direct(component, stencil))
+        if "value" in stencil and html.count(_HOLE) != 1:
+            return None
+        flag = _CHOSEN.get(component)
+        anchors = [a for a in (_anchor(component, stencil, item)
+                               for item in stencil.get("items") or [])
+                   if flag and html.count(a) == 1] if flag else []
+        return html, anchors
+
+
+def register(env: Environment) -> None:
+    env.globals["govuk"] = Components(env)
