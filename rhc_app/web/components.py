@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 MACROS = {"input": ("input", "govukInput"), "textarea": ("textarea", "govukTextarea"),
           "characterCount": ("character-count", "govukCharacterCount"),
@@ -25,6 +25,8 @@ MACROS = {"input": ("input", "govukInput"), "textarea": ("textarea", "govukTexta
           "select": ("select", "govukSelect"), "button": ("button", "govukButton")}
 _HOLE = "\ue000rhc-value\ue000"  # a private-use character: never escaped, never typed here
 _CHOSEN = {"radios": "checked", "checkboxes": "checked", "select": "selected"}
+_FLAGS = {k: Markup(" checked") if v == "checked" else Markup(" selected")
+          for k, v in _CHOSEN.items()}
 _MAX_STENCILS = 4096  # names are per row (person-3-name): bounded, but not by a constant
 
 
@@ -44,19 +46,19 @@ def _plain(value: Any) -> bool:
     return False
 
 
-def _anchor(component: str, params: dict[str, Any], item: dict[str, Any]) -> str:
+def _anchor(component: str, params: dict[str, Any], item: dict[str, Any]) -> Markup:
     """The text just before where the macro writes " checked" or " selected"."""
     if type(item.get("value")) is not str:
         raise Uncacheable
     if component == "select":
-        return f'<option value="{escape(item["value"])}"'
+        return Markup('<option value="{}"').format(item["value"])
     kind = "radio" if component == "radios" else "checkbox"
     name = params["name"] if component == "radios" else (item.get("name") or params["name"])
-    return f' name="{escape(name)}" type="{kind}" value="{escape(item["value"])}"'
+    return Markup(' name="{}" type="{}" value="{}"').format(name, kind, item["value"])
 
 
 def _stencil_of(component: str, params: dict[str, Any]) -> tuple[dict[str, Any], str | None,
-                                                                  list[str]]:
+                                                                  list[Markup]]:
     """The parameters with nothing of the record in them, the value for the hole, and the
     anchors of the options chosen."""
     if params.get("errorMessage") or not _plain(params):
@@ -83,7 +85,7 @@ def _stencil_of(component: str, params: dict[str, Any]) -> tuple[dict[str, Any],
 class Components:
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self.stencils: dict[str, tuple[str, list[str]] | None] = {}
+        self.stencils: dict[str, tuple[Markup, list[Markup]] | None] = {}
 
     def macro(self, component: str) -> Any:
         folder, name = MACROS[component]
@@ -91,7 +93,8 @@ class Components:
             f"govuk_frontend_jinja/components/{folder}/macro.html").module, name)
 
     def direct(self, component: str, params: dict[str, Any]) -> Markup:
-        return Markup(self.macro(component)(params))  # noqa: S704 (the macro's own markup)
+        made: Markup = self.macro(component)(params)  # autoescaped: the macro's own Markup
+        return made
 
     def __call__(self, component: str, params: dict[str, Any]) -> Markup:
         try:
@@ -110,13 +113,16 @@ class Components:
         for anchor in chosen:
             if anchor not in anchors:  # not exactly once in the markup: the macro decides
                 return self.direct(component, params)
-            html = html.replace(anchor, anchor + " " + _CHOSEN[component], 1)
-        if value is not None:
-            html = html.replace(_HOLE, str(escape(value)), 1)
-        return Markup(html)  # noqa: S704 (escaped above, as the macro escapes it)
+            before, _, after = html.partition(anchor)
+            html = before + anchor + _FLAGS[component] + after
+        if value is not None:  # Markup + str escapes the str, as the macro does
+            before, _, after = html.partition(_HOLE)
+            html = before + value + after
+        return html
 
-    def _render(self, component: str, stencil: dict[str, Any]) -> tuple[str, list[str]] | None:
-        html = str(self.direct(component, stencil))
+    def _render(self, component: str, stencil: dict[str, Any]
+                ) -> tuple[Markup, list[Markup]] | None:
+        html = self.direct(component, stencil)
         if "value" in stencil and html.count(_HOLE) != 1:
             return None
         flag = _CHOSEN.get(component)
