@@ -13,7 +13,6 @@ an option that is not unique) is rendered by the macro itself, as before.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from jinja2 import Environment
@@ -27,6 +26,9 @@ _HOLE = "\ue000rhc-value\ue000"  # a private-use character: never escaped, never
 _CHOSEN = {"radios": "checked", "checkboxes": "checked", "select": "selected"}
 _FLAGS = {k: Markup(" checked") if v == "checked" else Markup(" selected")
           for k, v in _CHOSEN.items()}
+_OPTION, _NAME, _QUOTE = Markup('<option value="'), Markup(' name="'), Markup('"')
+_TYPES = {"radios": Markup('" type="radio" value="'),
+          "checkboxes": Markup('" type="checkbox" value="')}
 _MAX_STENCILS = 4096  # names are per row (person-3-name): bounded, but not by a constant
 
 
@@ -34,34 +36,19 @@ class Uncacheable(Exception):
     """These parameters are rendered by the macro itself."""
 
 
-def _plain(value: Any) -> bool:
-    """Only JSON's own types, so the key says everything the macro will see (a Markup or an
-    Undefined would render differently from the string or null it turns into)."""
-    if value is None or type(value) in (str, int, float, bool):
-        return True
-    if type(value) is dict:
-        return all(type(k) is str and _plain(v) for k, v in value.items())
-    if type(value) is list:
-        return all(_plain(v) for v in value)
-    return False
-
-
 def _anchor(component: str, params: dict[str, Any], item: dict[str, Any]) -> Markup:
     """The text just before where the macro writes " checked" or " selected"."""
-    if type(item.get("value")) is not str:
-        raise Uncacheable
     if component == "select":
-        return Markup('<option value="{}"').format(item["value"])
-    kind = "radio" if component == "radios" else "checkbox"
+        return _OPTION + item["value"] + _QUOTE  # Markup + str escapes the str
     name = params["name"] if component == "radios" else (item.get("name") or params["name"])
-    return Markup(' name="{}" type="{}" value="{}"').format(name, kind, item["value"])
+    return _NAME + name + _TYPES[component] + item["value"] + _QUOTE
 
 
 def _stencil_of(component: str, params: dict[str, Any]) -> tuple[dict[str, Any], str | None,
                                                                   list[Markup]]:
     """The parameters with nothing of the record in them, the value for the hole, and the
     anchors of the options chosen."""
-    if params.get("errorMessage") or not _plain(params):
+    if params.get("errorMessage"):
         raise Uncacheable
     stencil, value, chosen = dict(params), None, []
     if "value" in params:
@@ -74,9 +61,10 @@ def _stencil_of(component: str, params: dict[str, Any]) -> tuple[dict[str, Any],
         for item in params.get("items") or []:
             if not item or item.get("conditional") or ("values" in params):
                 raise Uncacheable
-            anchor = _anchor(component, params, item)  # every option's value must be text
+            if type(item.get("value")) is not str:  # every option's value must be text
+                raise Uncacheable
             if item.get(flag):
-                chosen.append(anchor)
+                chosen.append(_anchor(component, params, item))
             items.append({**item, flag: False})
         stencil["items"] = items
     return stencil, value, chosen
@@ -101,7 +89,8 @@ class Components:
             stencil, value, chosen = _stencil_of(component, params)
         except Uncacheable:
             return self.direct(component, params)
-        key = json.dumps([component, stencil], sort_keys=True)
+        # repr tells a str from a Markup, an Undefined or a number, as the macro does.
+        key = repr((component, stencil))
         if key not in self.stencils:
             if len(self.stencils) >= _MAX_STENCILS:
                 self.stencils.clear()
