@@ -114,6 +114,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     if problems:
         return SaveResult(False, conv.version, problems=problems)
     held_at = parse_held_at(canvas["details"].get("held_at"))
+    before = conv.canvas  # as stored: the index is rebuilt only if its entries changed
     text = json.dumps(canvas, ensure_ascii=False, sort_keys=True)
     blob = s.info["keyring"].seal(text, Conversation.record.context(conv))
     consent = canvas["details"].get("consent_to_share") or None
@@ -133,7 +134,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)
     covering.sync(s, conv, user)  # the time held counts for the episodes it covers too
-    links.reindex(s, conv)
+    links.reindex(s, conv, before)
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
@@ -27,13 +27,24 @@ def token_of(ring: KeyRing, token_kind: str, value: str) -> str:
     return ring.index(f"link_{token_kind}", value)
 
 
-def reindex(s: Session, conv: Conversation) -> int:
-    """Replace this conversation's rows with those of its canvas as it is now."""
+def reindex(s: Session, conv: Conversation, before: dict[str, Any] | None = None) -> int:
+    """Replace this conversation's rows with those of its canvas as it is now.
+
+    ``before`` is the canvas this save replaced: when its people and places are the same (most
+    autosaves change only notes), the rows stay and only their date moves, as a rebuild would
+    write it. No rows at all for entries that have some is a stale index: built again."""
+    canvas = normalise_canvas(conv.canvas) if conv.record_enc else {}
+    if canvas and before is not None and all(
+            normalise_canvas(before)[key] == canvas[key] for key in ENTRY_KINDS.values()):
+        moved = s.execute(update(LinkToken).where(LinkToken.conversation_id == conv.id)
+                          .values(mentioned_at=conv.held_at or conv.updated_at)
+                          .execution_options(synchronize_session=False)).rowcount
+        if moved or not any(canvas[key] for key in ENTRY_KINDS.values()):
+            return moved
     s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
-    if not conv.record_enc:
+    if not canvas:
         return 0
     ring: KeyRing = s.info["keyring"]
-    canvas = normalise_canvas(conv.canvas)
     child_id = s.execute(select(Episode.child_id).where(Episode.id == conv.episode_id)
                          ).scalar_one()
     mentioned_at = conv.held_at or conv.updated_at

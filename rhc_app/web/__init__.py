@@ -149,9 +149,10 @@ def _init_templates(app: Flask) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from rhc_app.web import filters
+    from rhc_app.web import components, filters
 
     filters.register(app)
+    components.register(app.jinja_env)
 
 
 def _init_security_headers(app: Flask) -> None:

@@ -151,3 +151,24 @@ def test_key_rotation_leaves_the_index_as_it_was(world, db, app, runner, instanc
     assert sorted(db.execute(select(LinkToken.token)).scalars()) == tokens
     org = world.orgs["north"].org.id
     assert links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
+
+
+def test_a_save_that_leaves_the_entries_alone_keeps_the_rows_and_moves_their_date(world, db):
+    """Autosave every few seconds mostly changes notes: the rows stay, but their date is the
+    one a rebuild would write (held_at, or the last save while it has none)."""
+    worker = world.user("north", "worker")
+    conv = held(db, worker, [PERSON], [{"name": "The old garage", "area": "M1 2AB"}])
+    ids = {r.id for r in rows_of(db, conv)}
+    canvas = {**conv.canvas, "areas": {"victims": "Said nobody hurt her"}}
+    canvas["details"] = {**canvas["details"], "held_at": ""}
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    db.commit()
+    rows = rows_of(db, conv)
+    assert {r.id for r in rows} == ids
+    assert {r.mentioned_at for r in rows} == {db.get(Conversation, conv.id).updated_at}
+    db.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))  # a stale index
+    db.commit()
+    canvas["areas"] = {"victims": "Said nobody hurt her, twice"}
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    db.commit()
+    assert len(rows_of(db, conv)) == len(ids)

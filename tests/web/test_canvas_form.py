@@ -53,3 +53,15 @@ def test_a_held_at_that_is_not_a_time_is_refused():
     with pytest.raises(CanvasInputError) as refused:
         _parse([("detail-held_at", "yesterday teatime"), ("area-victims", "kept")])
     assert "detail-held_at" in refused.value.problems
+
+
+def test_every_character_is_kept_or_dropped_by_the_one_rule():
+    """The cleaning is one regular expression (autosave runs it on the whole form): every
+    code point must be judged as the rule says, tab and newline kept, a lone CR dropped."""
+    def kept(o: int) -> bool:
+        return o in (9, 10) or 32 <= o < 127 or (o >= 160 and not 0xD800 <= o <= 0xDFFF)
+
+    every = "".join(map(chr, range(0x110000)))
+    with pytest.raises(CanvasInputError) as too_long:  # refused, and shown back cleaned
+        parse(MultiDict([("area-victims", every)]), CODES, ACTIONS)
+    assert too_long.value.canvas["areas"]["victims"] == "".join(chr(o) for o in range(0x110000) if kept(o))
