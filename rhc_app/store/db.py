@@ -135,15 +135,11 @@ def new_row(model: type, values: dict[str, Any], ring: KeyRing) -> dict[str, Any
     ORM object (an import adds tens of thousands): sealed fields, given by name in plaintext,
     sealed exactly as :class:`sealed` seals them (bound to table, field and the row's id);
     every column present, its default where not given, so a batch shares one statement."""
-    fields = {f.name: f for f in sealed_fields(model)}
-    out: dict[str, Any] = {}
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
-        default = column.default
-        if default is None:
-            out[column.key] = None
-        else:
-            out[column.key] = default.arg(None) if default.is_callable else default.arg
-    table = model.__tablename__  # type: ignore[attr-defined]
+    table, fixed, made, fields = _row_template(model)
+    out = dict(fixed)
+    for key, default in made:
+        if key not in values:
+            out[key] = default(None)
     row_id = out["id"] = values.get("id") or out["id"]
     for name, value in values.items():
         field = fields.get(name)
@@ -152,6 +148,25 @@ def new_row(model: type, values: dict[str, Any], ring: KeyRing) -> dict[str, Any
         elif value is not None:
             out[field.column] = ring.seal(value, field.context_of(table, row_id))
     return out
+
+
+_TEMPLATES: dict[type, Any] = {}
+
+
+def _row_template(model: type) -> Any:
+    """Once per model: its table, fixed defaults, made defaults (new_id, utcnow) and sealed
+    fields by name."""
+    found = _TEMPLATES.get(model)
+    if found is None:
+        fixed, made = {}, []
+        for column in model.__table__.columns:  # type: ignore[attr-defined]
+            default = column.default
+            fixed[column.key] = None if default is None or default.is_callable else default.arg
+            if default is not None and default.is_callable:
+                made.append((column.key, default.arg))
+        found = _TEMPLATES[model] = (model.__tablename__,  # type: ignore[attr-defined]
+                                     fixed, made, {f.name: f for f in sealed_fields(model)})
+    return found
 
 
 def _keyring_for(obj: Any) -> KeyRing:
