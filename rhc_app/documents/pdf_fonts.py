@@ -209,8 +209,7 @@ def register_fonts() -> Fonts:
         fallback_chars=frozenset(fallback.face.charToGlyph) if fallback else frozenset(),
         extras=tuple(extras),
     )
-    # Not a joiner: whether one stays with its neighbour depends on the neighbour's font.
-    only = {chr(c) for c in fonts.body_chars if fonts.font_for(c) is None} - {"\u200c", "\u200d"}
+    only = {chr(c) for c in fonts.body_chars if fonts.font_for(c) is None}
     return dataclasses.replace(fonts, body_only=frozenset(only | {"\n", "\t", " "}))
 
 
