@@ -6,6 +6,8 @@ printed, in order.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -21,7 +23,10 @@ CELL_MAX_LINES = 12
 _CHAR_MM, _PADDING_MM = 1.8, 2.2
 
 
+@lru_cache(maxsize=1)
 def styles() -> dict[str, ParagraphStyle]:
+    """The record's styles, made once per process (read only: a paragraph that needs
+    another style makes its own from one of these)."""
     fonts = register_fonts()
     body = ParagraphStyle("body", fontName=fonts.body, fontSize=10, leading=14, spaceAfter=4,
                           shaping=1)  # HarfBuzz joins Arabic letters (pdf_fonts._shape_word)

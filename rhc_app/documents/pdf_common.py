@@ -44,6 +44,8 @@ MARGIN = 20 * mm
 
 
 _KEPT = "\n\t\u200c\u200d"  # newline, tab, zero-width non-joiner and joiner
+#: The control characters ASCII text can hold, but newline and tab (\r is gone by then).
+_ASCII_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def clean_text(text: str | None) -> str:
@@ -56,6 +58,8 @@ def clean_text(text: str | None) -> str:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
+    if text.isascii():  # most notes: only the control characters can go, found by a regex
+        return _ASCII_CONTROLS.sub("", text)
     out = []
     for char in text:
         category = unicodedata.category(char)
@@ -78,8 +82,8 @@ def escape_markup(text: str | None) -> str:
     """
     text = clean_text(text)
     fonts = register_fonts()
-    if not fonts.fallback and not fonts.extras:
-        return _escape(text)
+    if not fonts.fallback and not fonts.extras or fonts.body_only.issuperset(text):
+        return _escape(text)  # one run in the body font, as _font_runs would make it
     out: list[str] = []
     for run, face in _font_runs(text, fonts):
         escaped = _escape(run)

@@ -8,6 +8,7 @@ and copy out as typed (pdf_unicode).
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import re
@@ -125,6 +126,9 @@ class Fonts:
     fallback_chars: frozenset[int]
     #: (font name, its characters) for the fonts of _EXTRA_FONTS that are installed.
     extras: tuple[tuple[str, frozenset[int]], ...] = ()
+    #: Characters drawn in the body font whatever is next to them, with the layout ones:
+    #: a text of only these is one run, without asking font_for of each character.
+    body_only: frozenset[str] = frozenset()
 
     def arabic_has(self, char: str) -> bool:
         """Whether the Arabic font has ``char`` and it is not a left-to-right letter."""
@@ -197,7 +201,7 @@ def register_fonts() -> Fonts:
             extra = TTFont(name, path)
             pdfmetrics.registerFont(extra)
             extras.append((name, frozenset(extra.face.charToGlyph)))
-    return Fonts(
+    fonts = Fonts(
         body=BODY_FONT,
         bold=BOLD_FONT,
         fallback=FALLBACK_FONT if fallback else None,
@@ -205,6 +209,8 @@ def register_fonts() -> Fonts:
         fallback_chars=frozenset(fallback.face.charToGlyph) if fallback else frozenset(),
         extras=tuple(extras),
     )
+    only = {chr(c) for c in fonts.body_chars if fonts.font_for(c) is None}
+    return dataclasses.replace(fonts, body_only=frozenset(only | {"\n", "\t", " "}))
 
 
 #: Letters (and their marks) of the right-to-left scripts: Hebrew, Arabic and its

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -22,6 +23,22 @@ from rhc_app.documents.pdf_common import clean_text, escape_markup
 MAX_PARAGRAPH_CHARS = 1500
 #: Most line breaks in one Paragraph: with the character bound, a piece is shorter than a page.
 MAX_PARAGRAPH_LINES = 20
+
+#: Every character that reads right to left (bidirectional class R or AL) is in these
+#: ranges (tests/web/test_pdf_plain_text.py checks all of Unicode). Text with none of them
+#: needs no HarfBuzz shaping and no line ordering: it is laid out as plain reportlab text.
+MAYBE_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff"
+                       "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+_PLAIN: WeakKeyDictionary[ParagraphStyle, ParagraphStyle] = WeakKeyDictionary()
+_JOINED: WeakKeyDictionary[ParagraphStyle, ParagraphStyle] = WeakKeyDictionary()
+
+
+def _plain(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` without shaping: made once per style, not once per paragraph."""
+    twin = _PLAIN.get(style)
+    if twin is None:
+        twin = _PLAIN[style] = ParagraphStyle(f"{style.name}-plain", parent=style, shaping=0)
+    return twin
 
 
 class _TextParser(ParaParser):
@@ -53,8 +70,16 @@ class TextParagraph(Paragraph):
         # The paragraph reads right to left when its first letter does (a piece split off
         # another takes that one's direction and levels instead: see split).
         self.levels: Known = {}
-        self.rtl = not _processed(self.frags) and base_is_rtl(
-            "".join(getattr(frag, "text", "") for frag in self.frags))
+        self.plain = False
+        if _processed(self.frags):
+            self.rtl = False
+            return
+        typed = "".join(getattr(frag, "text", "") for frag in self.frags)
+        if not MAYBE_RTL.search(typed) and not MAYBE_RTL.search(str(bulletText or "")):
+            self.plain, self.rtl = True, False  # no shaping, no ordering: plain text's cost
+            self.style = _plain(self.style)
+            return
+        self.rtl = base_is_rtl(typed)
         if self.rtl and self.style.alignment == TA_LEFT:
             self.style = ParagraphStyle(f"{self.style.name}-rtl", parent=self.style,
                                         alignment=TA_RIGHT)
@@ -62,14 +87,15 @@ class TextParagraph(Paragraph):
     def breakLines(self, width: Any) -> Any:
         """reportlab's lines, broken in typed order, each then put in drawing order."""
         para = super().breakLines(width)
-        if para.kind == 1:
+        if para.kind == 1 and not self.plain:
             order_lines(para, self.frags, self.rtl, self.levels)
         return para
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         for part in parts:
-            part.rtl, part.levels = self.rtl, self.levels  # the parts hold the same words
+            # The parts hold the same words.
+            part.rtl, part.levels, part.plain = self.rtl, self.levels, self.plain
         return parts
 
 
@@ -128,8 +154,13 @@ def split_text(text: str | None, limit: int = MAX_PARAGRAPH_CHARS,
 
 
 def joined(style: ParagraphStyle) -> ParagraphStyle:
-    """``style`` without space below: for a piece that the next piece carries on."""
-    return ParagraphStyle(f"{style.name}-joined", parent=style, spaceAfter=0)
+    """``style`` without space below: for a piece that the next piece carries on (made once
+    per style)."""
+    twin = _JOINED.get(style)
+    if twin is None:
+        twin = _JOINED[style] = ParagraphStyle(f"{style.name}-joined", parent=style,
+                                               spaceAfter=0)
+    return twin
 
 
 def text_flowables(text: str | None, style: ParagraphStyle, empty: str) -> list[Flowable]:

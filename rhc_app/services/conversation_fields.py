@@ -16,7 +16,7 @@ from rhc_app.documents.record_fields import RecordFields
 from rhc_app.domain import delay_reasons
 from rhc_app.domain.dataset import DatasetRow
 from rhc_app.domain.vocabulary import HOLDER_ROLES, YES_NO, label_of
-from rhc_app.services.canvas import normalise_canvas, parse_held_at
+from rhc_app.services.canvas import empty_canvas, normalise_canvas, parse_held_at
 from rhc_app.services.errors import CaseworkError
 from rhc_app.store.models import Conversation, Episode, Organisation
 
@@ -137,13 +137,20 @@ def record_fields(conv: Conversation, org: Organisation) -> RecordFields:
         placing_authority=child.placing_authority or "", host_area=child.host_area or "")
 
 
+def _imported(row: DatasetRow) -> dict[str, str]:
+    """The row's late reason and holder, where it gives them, as the canvas's details."""
+    given = {"late_reason": row.late_reason, "holder_role": row.holder_role,
+             "holder_independent": {True: "yes", False: "no"}.get(row.held_by_independent)}
+    return {k: v for k, v in given.items() if v}
+
+
 def import_fields(conv: Conversation, row: DatasetRow) -> bool:
     """A dataset row's late reason and holder, where the row gives them (an empty cell, or an
     older file without the columns, changes nothing). Kept in the canvas too, as the canvas's
     saves copy its details to these columns. True if anything changed."""
-    given = {"late_reason": row.late_reason, "holder_role": row.holder_role,
-             "holder_independent": {True: "yes", False: "no"}.get(row.held_by_independent)}
-    given = {k: v for k, v in given.items() if v}
+    given = _imported(row)
+    if not given:  # nothing to compare: the sealed record is not opened
+        return False
     canvas = conv.canvas
     details = canvas.setdefault("details", {})
     if all(details.get(k) == v for k, v in given.items()):
@@ -153,3 +160,14 @@ def import_fields(conv: Conversation, row: DatasetRow) -> bool:
     for name, value in canvas_columns(normalise_canvas(canvas)).items():
         setattr(conv, name, value)
     return True
+
+
+def new_import_record(row: DatasetRow, empty: str) -> dict[str, Any]:
+    """A new conversation's record and the columns it feeds, as :func:`import_fields` sets
+    them on an empty canvas; ``empty`` is that canvas's JSON, made once per import."""
+    given = _imported(row)
+    if not given:
+        return {"record": empty}
+    canvas = empty_canvas()
+    canvas["details"].update(given)
+    return {"record": Conversation.record_text(canvas), **canvas_columns(normalise_canvas(canvas))}

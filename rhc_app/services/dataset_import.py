@@ -5,7 +5,8 @@ imported twice changes nothing the second time).
 In bounded memory whatever the file's size (:func:`import_file`): a first pass checks every
 row and keeps none; a second reads the file again and writes it in batches of
 :data:`BATCH` rows, new rows by Core INSERTs of many rows, existing ones looked up a batch at
-a time (IN lists of at most :data:`BATCH` hashes) and updated through the models. Both passes
+a time (IN lists of at most :data:`BATCH` hashes) and updated through the models; new
+ones built as plain values (dataset_rows), never as model objects. Both passes
 are in the caller's one transaction, so a bad row anywhere, or a file that changed between
 the passes, changes nothing.
 
@@ -26,10 +27,9 @@ from rhc_app.domain import lifecycle
 from rhc_app.domain.dataset import DatasetFile, DatasetRow, ParseResult, RowError, parse_dataset
 from rhc_app.security import audit
 from rhc_app.services import covering
-from rhc_app.services.canvas import empty_canvas
 from rhc_app.services.conversation_fields import import_fields, late_reasons
+from rhc_app.services.dataset_rows import NewRows, conversation_fields, episode_fields
 from rhc_app.services.errors import CaseworkError
-from rhc_app.store.db import new_id, seal_pending
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 BATCH = 1000  # rows written at a time; also the longest IN list of a look-up
@@ -70,49 +70,27 @@ def _set(obj: Any, name: str, value: Any) -> bool:
     return True
 
 
-def _set_conversation(conv: Conversation, row: DatasetRow) -> bool:
+def _set_all(obj: Any, values: dict[str, Any]) -> bool:
     changed = False
-    for name, value in (("offered_at", row.rhc_offered_at or (
-            row.rhc_held_at if row.rhc_outcome else None)),
-                        ("outcome", row.rhc_outcome), ("held_at", row.rhc_held_at),
-                        ("risk_factors", sorted(row.risk_factors)),
-                        ("status", lifecycle.dataset_status(
-                            row.rhc_outcome, bool(row.rhc_offered_at), bool(row.rhc_held_at)))):
-        changed |= _set(conv, name, value)
+    for name, value in values.items():
+        changed |= _set(obj, name, value)
     return changed
+
+
+def _update_episode(row: DatasetRow, child_id: str, episode: Episode) -> bool:
+    changed = _set(episode, "child_id", child_id)  # re-assigned to another child
+    return _set_all(episode, episode_fields(row)) or changed
 
 
 def _update(row: DatasetRow, child_id: str, episode: Episode, conv: Conversation) -> bool:
-    """Set the episode's and conversation's fields from the row; True if any changed."""
-    changed = _set(episode, "child_id", child_id)  # re-assigned to another child
-    for name, value in (("reported_missing_at", row.reported_missing_at),
-                        ("found_at", row.found_at), ("police_risk", row.police_risk),
-                        ("in_care", row.in_care),
-                        ("missing_from", "care" if row.in_care else "home")):
-        changed |= _set(episode, name, value)
+    """Set an existing episode's and conversation's fields from the row; True if any changed."""
+    changed = _update_episode(row, child_id, episode)
     # A conversation being written, awaiting sign-off or completed in the app changes only
     # in the app; otherwise the row (the last one for an episode) wins.
     if not lifecycle.app_holds(conv.status, conv.completed_at is not None):
-        changed |= _set_conversation(conv, row)
+        changed |= _set_all(conv, conversation_fields(row))
         changed |= import_fields(conv, row)
     return changed
-
-
-def _values(obj: Any, ring: KeyRing) -> dict[str, Any]:
-    """A new model object, not in any session, as one row for a Core INSERT: sealed through
-    the models' own seam (bound to table, column and the new id), every column present (its
-    default where unset) so all rows of a batch share one statement."""
-    seal_pending(obj, ring)
-    out = {}
-    for column in obj.__table__.columns:
-        if column.key in obj.__dict__:
-            out[column.key] = obj.__dict__[column.key]
-        elif column.default is not None:
-            out[column.key] = column.default.arg(None) if column.default.is_callable \
-                else column.default.arg
-        else:
-            out[column.key] = None
-    return out
 
 
 def _child_changes(child: Child, row: DatasetRow) -> bool:
@@ -134,9 +112,10 @@ class _Batch:
 
     rows: list[tuple[DatasetRow, str, str]] = field(default_factory=list)
     episode_keys: set[str] = field(default_factory=set)
+    # New rows, as plain values for Core INSERTs (dataset_rows).
     children: list[dict[str, Any]] = field(default_factory=list)
-    episodes: list[Episode] = field(default_factory=list)  # new, in no session
-    convs: list[Conversation] = field(default_factory=list)
+    episodes: list[dict[str, Any]] = field(default_factory=list)
+    convs: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Writer:
@@ -149,6 +128,7 @@ class _Writer:
         self.child_ids: dict[str, str] = {}
         self.summary = ImportSummary()
         self.covers = covering.covering_ids(s, org.id)  # once, not a query a row
+        self.new = NewRows(ring, org.id, user_id)
 
     def write(self, rows: Iterable[DatasetRow], progress: Progress | None = None,
               total: int | None = None) -> ImportSummary:
@@ -184,18 +164,20 @@ class _Writer:
             if episode is None:
                 self._new_episode(row, child_id, eidx, batch)
                 continue
-            conv = convs.get(episode.id) or self._new_conversation(episode.id, batch)
-            if _update(row, child_id, episode, conv):
+            conv = convs.get(episode.id)
+            if conv is None:  # an episode without one gets it, as the app would start it
+                _update_episode(row, child_id, episode)
+                batch.convs.append(self.new.conversation(row, episode.id))
+                self.summary.episodes_updated += 1
+            elif _update(row, child_id, episode, conv):
                 if conv.id in self.covers:  # the episodes it covers count by its facts too
                     covering.sync(s, conv)
                 self.summary.episodes_updated += 1
             else:
                 self.summary.unchanged += 1
         with s.no_autoflush:  # children first: an existing episode may move to a new one
-            ring = self.ring
-            for model, values in ((Child, batch.children),
-                                  (Episode, [_values(e, ring) for e in batch.episodes]),
-                                  (Conversation, [_values(c, ring) for c in batch.convs])):
+            for model, values in ((Child, batch.children), (Episode, batch.episodes),
+                                  (Conversation, batch.convs)):
                 if values:
                     s.execute(insert(model.__table__), values)
         # Flushed, the batch's objects are clean: the session holds those only weakly, so
@@ -211,33 +193,16 @@ class _Writer:
             return self.child_ids[cidx]
         if child is not None:
             self.summary.children_updated += int(_child_changes(child, row))
+            self.child_ids[cidx] = child.id
         else:
-            child = Child(organisation_id=self.org_id, case_reference=row.child_ref,
-                          case_reference_index=cidx, name=row.child_name or "",
-                          name_index=self.ring.index("child_name", row.child_name or ""),
-                          date_of_birth=row.date_of_birth.isoformat() if row.date_of_birth
-                          else None, gender=row.gender or "not_recorded",
-                          ethnicity=row.ethnicity, in_care=row.in_care,
-                          created_by=self.user_id, placing_authority=row.placing_authority,
-                          host_area=row.host_area)
-            batch.children.append(_values(child, self.ring))
+            batch.children.append(self.new.child(row, cidx))
             self.summary.children_added += 1
-        self.child_ids[cidx] = child.id
-        return child.id
-
-    def _new_conversation(self, episode_id: str, batch: _Batch) -> Conversation:
-        """A conversation as the app starts one, to be inserted once the row has set it."""
-        conv = Conversation(organisation_id=self.org_id, episode_id=episode_id,
-                            status="to_offer")
-        conv.canvas = empty_canvas()
-        batch.convs.append(conv)
-        return conv
+            self.child_ids[cidx] = batch.children[-1]["id"]
+        return self.child_ids[cidx]
 
     def _new_episode(self, row: DatasetRow, child_id: str, eidx: str, batch: _Batch) -> None:
-        episode = Episode(id=new_id(), organisation_id=self.org_id, child_id=child_id,
-                          episode_ref=row.episode_ref, episode_ref_index=eidx)
-        _update(row, child_id, episode, self._new_conversation(episode.id, batch))
-        batch.episodes.append(episode)
+        batch.episodes.append(self.new.episode(row, child_id, eidx))
+        batch.convs.append(self.new.conversation(row, batch.episodes[-1]["id"]))
         self.summary.episodes_added += 1
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import cast
 
 from rhc_app.domain import ethnicity as ethnic_groups
@@ -62,22 +63,32 @@ def _parse_datetime(value: str) -> datetime:
         if _DATE.fullmatch(value):
             raise ValueError(f"'{value}' needs a time as well: {_DATETIME_HINT}")
         raise ValueError(f"'{value}' is not a date and time: {_DATETIME_HINT}")
-    year, month, day, hour, minute, second = (int(g or 0) for g in m.group(1, 2, 3, 4, 5, 6))
-    micro = int((m.group(7) or "0").ljust(6, "0"))
+    year, month, day, hour = int(m[1]), int(m[2]), int(m[3]), int(m[4])
+    second, micro = int(m[6]) if m[6] else 0, int(m[7].ljust(6, "0")) if m[7] else 0
     try:
-        tz: timezone | None = None
-        if m.group(8):
-            tz = UTC
-        elif m.group(9):
-            offset = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
-            tz = timezone(-offset if m.group(9) == "-" else offset)
-        at = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz or LONDON)
-        at = at.astimezone(UTC)
+        if m[8]:
+            at = datetime(year, month, day, hour, int(m[5]), second, micro, tzinfo=UTC)
+        elif m[9]:
+            offset = timedelta(hours=int(m[10]), minutes=int(m[11]))
+            tz = timezone(-offset if m[9] == "-" else offset)
+            at = datetime(year, month, day, hour, int(m[5]), second, micro, tzinfo=tz)
+            at = at.astimezone(UTC)
+        else:  # UK time, the usual cell: its offset looked up once per hour of the calendar
+            at = datetime(year, month, day, hour, int(m[5]), second, micro, tzinfo=UTC) \
+                - _london_offset(year, month, day, hour)
     except (ValueError, OverflowError):
         raise ValueError(f"'{value}' is not a real date and time: {_DATETIME_HINT}") from None
     if year < MIN_YEAR:
         raise ValueError(f"'{value}' is before {MIN_YEAR}: check the year")
     return at
+
+
+@lru_cache(maxsize=65536)
+def _london_offset(year: int, month: int, day: int, hour: int) -> timedelta:
+    """UK time's offset from UTC at that hour, as zoneinfo reads a wall-clock time (fold 0:
+    an hour the clocks skip counts as GMT, an hour they repeat as BST). The clocks change
+    on the hour, so every minute of an hour has its offset."""
+    return datetime(year, month, day, hour, tzinfo=LONDON).utcoffset() or timedelta(0)
 
 
 def _parse_date(value: str) -> date:

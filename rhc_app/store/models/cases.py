@@ -154,7 +154,12 @@ class Conversation(IdMixin, Base):
 
     @canvas.setter
     def canvas(self, value: dict[str, Any]) -> None:
-        self.record = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        self.record = self.record_text(value)
+
+    @staticmethod
+    def record_text(canvas: dict[str, Any]) -> str:
+        """The canvas as its sealed record holds it (also for rows inserted without a model)."""
+        return json.dumps(canvas, ensure_ascii=False, sort_keys=True)
 
 
 class ConversationShare(Base):
