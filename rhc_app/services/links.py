@@ -32,10 +32,17 @@ def reindex(s: Session, conv: Conversation) -> int:
     s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
     if not conv.record_enc:
         return 0
-    ring: KeyRing = s.info["keyring"]
-    canvas = normalise_canvas(conv.canvas)
     child_id = s.execute(select(Episode.child_id).where(Episode.id == conv.episode_id)
                          ).scalar_one()
+    rows = index_rows(s.info["keyring"], conv, child_id)
+    s.add_all(rows)
+    s.flush()
+    return len(rows)
+
+
+def index_rows(ring: KeyRing, conv: Conversation, child_id: str) -> list[LinkToken]:
+    """The index rows of one conversation's canvas (the benchmark's seed writes these too)."""
+    canvas = normalise_canvas(conv.canvas)
     mentioned_at = conv.held_at or conv.updated_at
     rows = []
     for entry_kind, key in ENTRY_KINDS.items():
@@ -48,9 +55,7 @@ def reindex(s: Session, conv: Conversation) -> int:
                                token_kind=kind, token=token_of(ring, kind, value),
                                do_not_share=hidden, mentioned_at=mentioned_at)
                      for kind, value in entry_tokens(entry_kind, entry)]
-    s.add_all(rows)
-    s.flush()
-    return len(rows)
+    return rows
 
 
 def rebuild(s: Session, organisation_id: str | None = None) -> tuple[int, int]:
