@@ -58,21 +58,35 @@ def index_rows(ring: KeyRing, conv: Conversation, child_id: str) -> list[LinkTok
     return rows
 
 
-def rebuild(s: Session, organisation_id: str | None = None) -> tuple[int, int]:
+def rebuild(s: Session, organisation_id: str | None = None, batch: int = 500
+            ) -> tuple[int, int]:
     """The whole index again (after a change to how values are folded): conversations and
-    rows written. One organisation, or all."""
-    query = select(Conversation).where(Conversation.record_enc.is_not(None))
-    if organisation_id is not None:
-        query = query.where(Conversation.organisation_id == organisation_id)
+    rows written. One organisation, or all.
+
+    Batched, and what each batch read and wrote is let go once flushed: holding every
+    conversation of the instance (or deleting row by row, which checks every object held)
+    makes the rebuild of a large instance take hours rather than minutes."""
     wipe = delete(LinkToken)
+    chosen = select(Conversation.id).where(Conversation.record_enc.is_not(None))
     if organisation_id is not None:
         wipe = wipe.where(LinkToken.organisation_id == organisation_id)
+        chosen = chosen.where(Conversation.organisation_id == organisation_id)
     s.execute(wipe)
-    conversations = rows = 0
-    for conv in s.execute(query).scalars():
-        rows += reindex(s, conv)
-        conversations += 1
-    return conversations, rows
+    ids = s.execute(chosen.order_by(Conversation.id)).scalars().all()
+    ring: KeyRing = s.info["keyring"]
+    rows = 0
+    held = {o.id for o in s.identity_map.values() if isinstance(o, Conversation)}
+    for start in range(0, len(ids), batch):
+        found = s.execute(select(Conversation, Episode.child_id)
+                          .join(Episode, Episode.id == Conversation.episode_id)
+                          .where(Conversation.id.in_(ids[start:start + batch]))).all()
+        made = [row for conv, child_id in found for row in index_rows(ring, conv, child_id)]
+        s.add_all(made)
+        s.flush()
+        rows += len(made)
+        for obj in [*made, *(conv for conv, _ in found if conv.id not in held)]:
+            s.expunge(obj)  # the caller's own objects stay theirs
+    return len(ids), rows
 
 
 # -- connections ----------------------------------------------------------------------------

@@ -128,6 +128,20 @@ def test_rebuild_command_rebuilds_the_whole_index(world, db, runner):
     assert runner.invoke(args=["links", "rebuild", "--org", "nowhere"]).exit_code != 0
 
 
+def test_rebuild_in_batches_writes_what_each_save_wrote(world, db):
+    """Across batch boundaries (batch of 2, five conversations) the rows are those the saves
+    wrote, and a conversation the caller holds is still attached afterwards."""
+    worker = world.user("north", "worker")
+    convs = [held(db, worker, [PERSON], [{"name": "The Flat", "area": "NE4 7AB"}])
+             for _ in range(5)]
+    saved = sorted((r.conversation_id, r.token, r.entry_index)
+                   for r in db.execute(select(LinkToken)).scalars())
+    assert links.rebuild(db, batch=2) == (5, len(saved))
+    assert sorted((r.conversation_id, r.token, r.entry_index)
+                  for r in db.execute(select(LinkToken)).scalars()) == saved
+    assert convs[0] in db and convs[0].canvas["people"][0]["name"] == "Bigz"
+
+
 def test_key_rotation_leaves_the_index_as_it_was(world, db, app, runner, instance):
     """The index key never rotates (crypto.py), so no rebuild is needed: the tokens after
     `rhc keys rotate` are the ones a rebuild under the new key ring writes."""
