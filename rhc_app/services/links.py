@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
@@ -27,35 +27,50 @@ def token_of(ring: KeyRing, token_kind: str, value: str) -> str:
     return ring.index(f"link_{token_kind}", value)
 
 
+_ROW = ("entry_kind", "entry_index", "token_kind", "token", "do_not_share", "mentioned_at")
+
+
 def reindex(s: Session, conv: Conversation) -> int:
-    """Replace this conversation's rows with those of its canvas as it is now."""
-    s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
+    """Make this conversation's rows those of its canvas as it is now. Most saves change
+    only the words of the notes: when the rows would be the same, nothing is written (an
+    autosave every few seconds would otherwise rewrite them all each time)."""
     if not conv.record_enc:
+        s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
         return 0
-    child_id = s.execute(select(Episode.child_id).where(Episode.id == conv.episode_id)
-                         ).scalar_one()
-    rows = index_rows(s.info["keyring"], conv, child_id)
-    s.add_all(rows)
-    s.flush()
+    episode = s.get(Episode, conv.episode_id)  # the save has it already: no query
+    assert episode is not None
+    rows = row_values(s.info["keyring"], conv, episode.child_id)
+    have = s.execute(select(*(getattr(LinkToken, c) for c in _ROW))
+                     .where(LinkToken.conversation_id == conv.id)).all()
+    if sorted(tuple(r) for r in have) == sorted(tuple(r[c] for c in _ROW) for r in rows):
+        return len(rows)
+    s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
+    if rows:
+        s.execute(insert(LinkToken), rows)
     return len(rows)
 
 
-def index_rows(ring: KeyRing, conv: Conversation, child_id: str) -> list[LinkToken]:
-    """The index rows of one conversation's canvas (the benchmark's seed writes these too)."""
+def row_values(ring: KeyRing, conv: Conversation, child_id: str) -> list[dict[str, Any]]:
+    """The index rows of one conversation's canvas, as column values."""
     canvas = normalise_canvas(conv.canvas)
-    mentioned_at = conv.held_at or conv.updated_at
+    common = {"organisation_id": conv.organisation_id, "conversation_id": conv.id,
+              "child_id": child_id, "mentioned_at": conv.held_at or conv.updated_at}
     rows = []
     for entry_kind, key in ENTRY_KINDS.items():
         for index, entry in enumerate(canvas[key]):
             if not isinstance(entry, dict):
                 continue
             hidden = bool(entry.get("do_not_share"))
-            rows += [LinkToken(organisation_id=conv.organisation_id, conversation_id=conv.id,
-                               child_id=child_id, entry_kind=entry_kind, entry_index=index,
-                               token_kind=kind, token=token_of(ring, kind, value),
-                               do_not_share=hidden, mentioned_at=mentioned_at)
+            rows += [{**common, "entry_kind": entry_kind, "entry_index": index,
+                      "token_kind": kind, "token": token_of(ring, kind, value),
+                      "do_not_share": hidden}
                      for kind, value in entry_tokens(entry_kind, entry)]
     return rows
+
+
+def index_rows(ring: KeyRing, conv: Conversation, child_id: str) -> list[LinkToken]:
+    """The same rows as models (the benchmark's seed adds these with its conversations)."""
+    return [LinkToken(**values) for values in row_values(ring, conv, child_id)]
 
 
 def rebuild(s: Session, organisation_id: str | None = None, batch: int = 500
@@ -80,12 +95,12 @@ def rebuild(s: Session, organisation_id: str | None = None, batch: int = 500
         found = s.execute(select(Conversation, Episode.child_id)
                           .join(Episode, Episode.id == Conversation.episode_id)
                           .where(Conversation.id.in_(ids[start:start + batch]))).all()
-        made = [row for conv, child_id in found for row in index_rows(ring, conv, child_id)]
-        s.add_all(made)
-        s.flush()
+        made = [row for conv, child_id in found for row in row_values(ring, conv, child_id)]
+        if made:
+            s.execute(insert(LinkToken), made)
         rows += len(made)
-        for obj in [*made, *(conv for conv, _ in found if conv.id not in held)]:
-            s.expunge(obj)  # the caller's own objects stay theirs
+        for conv in (conv for conv, _ in found if conv.id not in held):
+            s.expunge(conv)  # the caller's own objects stay theirs
     return len(ids), rows
 
 

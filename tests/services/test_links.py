@@ -111,6 +111,23 @@ def test_ways_of_matching_the_same_entries_are_one_connection(world, db):
     assert sorted(s.name for s in shown) == ["BIGZ", "Bigz"]
 
 
+def test_a_save_that_leaves_the_people_and_places_as_they_were_rewrites_no_rows(world, db):
+    """An autosave of the notes keeps the index rows (same ids); changing a person's phone
+    number replaces them."""
+    worker = world.user("north", "worker")
+    conv = held(db, worker, [PERSON])
+    ids = sorted(r.id for r in rows_of(db, conv))
+    canvas = conv.canvas
+    canvas["areas"] = {"worker_analysis": "Typed a little more."}
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    assert sorted(r.id for r in rows_of(db, conv)) == ids
+    canvas["people"][0]["concern"] = "rings her on 07700 900456"
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    rows = rows_of(db, conv)
+    assert len(rows) == 3 and not set(ids) >= {r.id for r in rows}
+    assert links.token_of(db.info["keyring"], "phone", "+447700900456") in {r.token for r in rows}
+
+
 def test_rebuild_command_rebuilds_the_whole_index(world, db, runner):
     conv = held(db, world.user("north", "worker"), [PERSON])
     other = held(db, world.user("south", "worker"), [PERSON])
