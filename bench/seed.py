@@ -511,10 +511,11 @@ def seed(instance: Path, url: str, scale: Scale, seed_value: int = 2026,
 
 
 def busy_connection(s: Session, org_id: str, now: datetime) -> str | None:
-    """The connection page the bench opens: a phone number linking the most children in the
-    last 90 days (one of the recurring people: a few to a few dozen mentions)."""
+    """The connection page the bench opens: a phone number of one of the recurring people
+    that links several children (nearest to five) in the last 90 days."""
     found = links.connections(s, org_id, now - timedelta(days=90), now)
-    phones = [c for c in found if c.token_kind == "phone"]
+    phones = sorted((c for c in found if c.token_kind == "phone"),
+                    key=lambda c: (abs(c.children - 5), c.token))
     return phones[0].token if phones else (found[0].token if found else None)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -154,8 +155,17 @@ def connections(s: Session, organisation_id: str, start: datetime, end: datetime
     where = _in_period(organisation_id, start, end)
     shared = (select(LinkToken.token).where(where).group_by(LinkToken.token)
               .having(func.count(func.distinct(LinkToken.child_id)) >= 2))
-    found = s.execute(select(LinkToken).where(where, LinkToken.token.in_(shared))
-                      .order_by(LinkToken.token, LinkToken.mentioned_at)).scalars().all()
+    return _ranked(s.execute(select(*_MENTION).where(where, LinkToken.token.in_(shared))
+                             .order_by(LinkToken.token, LinkToken.mentioned_at)))
+
+
+# The columns a mention needs, read as plain rows (no model objects: a period has many).
+_MENTION = (LinkToken.token, LinkToken.token_kind, LinkToken.conversation_id, LinkToken.child_id,
+            LinkToken.entry_kind, LinkToken.entry_index, LinkToken.mentioned_at,
+            LinkToken.do_not_share)
+
+
+def _ranked(found: Iterable[Any]) -> list[Connection]:
     by_token: dict[str, Connection] = {}
     for row in found:
         conn = by_token.setdefault(row.token, Connection(row.token_kind, row.token,
@@ -164,6 +174,8 @@ def connections(s: Session, organisation_id: str, start: datetime, end: datetime
                                      row.entry_index, row.mentioned_at, row.do_not_share))
     merged: dict[tuple[tuple[str, str, int], ...], Connection] = {}
     for conn in by_token.values():
+        if conn.children < 2:
+            continue
         key = tuple(sorted({(m.conversation_id, m.entry_kind, m.entry_index)
                             for m in conn.mentions}))
         if key in merged:
@@ -179,9 +191,20 @@ def connections(s: Session, organisation_id: str, start: datetime, end: datetime
 
 def connection(s: Session, organisation_id: str, token: str, start: datetime, end: datetime
                ) -> Connection | None:
-    """One connection by its token, or None when it links fewer than two children there."""
-    return next((c for c in connections(s, organisation_id, start, end) if c.token == token),
-                None)
+    """One connection by its token, or None when it links fewer than two children there.
+    Only the tokens of its own conversations are read (any token merged with it is among
+    them), not the whole period's."""
+    where = _in_period(organisation_id, start, end)
+    mentions = s.execute(select(func.count()).where(where, LinkToken.token == token)
+                         ).scalar_one()
+    convs = select(LinkToken.conversation_id).where(where, LinkToken.token == token)
+    # A token merged with this one names the same mentions, so as many (one row a mention).
+    alike = (select(LinkToken.token).where(where, LinkToken.token.in_(
+        select(LinkToken.token).where(where, LinkToken.conversation_id.in_(convs))))
+        .group_by(LinkToken.token).having(func.count() == mentions))
+    found = s.execute(select(*_MENTION).where(where, LinkToken.token.in_(alike))
+                      .order_by(LinkToken.token, LinkToken.mentioned_at))
+    return next((c for c in _ranked(found) if c.token == token), None)
 
 
 @dataclass
