@@ -7,9 +7,9 @@ transaction with the save that changed the canvas)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
