@@ -30,17 +30,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import load, seed, worst_case
+from . import index_cost, load, seed, worst_case
 from .load import Client, StepResult
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STEPS = ("sign_in", "ceiling", "ceiling_session", "my_conversations", "canvas", "autosave",
-         "police_pdf", "child_pdf", "team", "quarterly")
+         "police_pdf", "child_pdf", "my_actions", "team", "quarterly", "connections",
+         "connection", "hotspots", "still_missing", "overdue_actions")
 LABELS = {"sign_in": "sign in (POST)", "ceiling": "ceiling: /livez",
           "ceiling_session": "/livez with session cookie", "my_conversations": "my conversations",
           "canvas": "conversation (canvas page)", "autosave": "autosave",
           "police_pdf": "police PDF", "child_pdf": "child PDF", "team": "manager: /team",
-          "quarterly": "manager: quarterly report page"}
+          "quarterly": "manager: quarterly report page", "my_actions": "my actions (/actions)",
+          "connections": "manager: connections, 90 days", "connection": "manager: one connection",
+          "hotspots": "manager: hotspots, 90 days", "still_missing": "manager: still missing",
+          "overdue_actions": "manager: the team's overdue actions"}
 
 
 @dataclass(frozen=True)
@@ -299,9 +303,19 @@ def drive(port: int, seeded: seed.Seeded, cfg: Config,
         step("autosave", workers, load.autosave, setup=load.open_canvas)
         step("police_pdf", workers, lambda c: load.pdf(c, "police"))
         step("child_pdf", workers, lambda c: load.pdf(c, "child"))
+        step("my_actions", workers, lambda c: load.get_page(c, "/actions"))
         _sign_in_all(managers)
         step("team", managers, lambda c: load.get_page(c, "/team"))
         step("quarterly", managers, lambda c: load.get_page(c, "/reports/quarterly"))
+        # The oversight and people-and-places pages (managers may see them all; the
+        # exploitation lead sees connections and hotspots the same way).
+        step("connections", managers, lambda c: load.get_page(c, "/connections"))
+        if seeded.connection:
+            step("connection", managers,
+                 lambda c: load.get_page(c, f"/connections/{seeded.connection}"))
+        step("hotspots", managers, lambda c: load.get_page(c, "/hotspots"))
+        step("still_missing", managers, lambda c: load.get_page(c, "/still-missing"))
+        step("overdue_actions", managers, lambda c: load.get_page(c, "/actions/overdue"))
         for c in workers + managers:
             c.close()
     return results
@@ -340,12 +354,22 @@ def run_engine(engine: str, url: str, workdir: Path, cfg: Config) -> dict[str, A
         server.stop()
     out["gunicorn_log"] = server.log_problems()
     out["steps"] = [s.as_json() for s in steps]
+    say(f"[{engine}] the index's cost in a save (in-process) ...")
+    saved = sorted({cid for mine in seeded.work.values() for cid in mine})[:60]
+    out["index_in_save"] = index_cost.measure(instance, url, saved)
+    say(f"    {out['index_in_save']}")
     csv_path = workdir / "import.csv"
     seed.import_csv(cfg.scale, cfg.scale.children, csv_path)
     say(f"[{engine}] rhc import episodes ({cfg.scale.import_rows:,} rows) ...")
+    rows_before = index_cost.index_rows(url)
     out["import"] = {"rows": cfg.scale.import_rows, **timed_rhc(
-        instance, url, "import", "episodes", str(csv_path), "--org", seed.ORG_SLUG)}
+        instance, url, "import", "episodes", str(csv_path), "--org", seed.ORG_SLUG),
+        "index_rows_before": rows_before, "index_rows_after": index_cost.index_rows(url)}
     say(f"    {out['import']}")
+    say(f"[{engine}] rhc links rebuild (the whole instance) ...")
+    out["links_rebuild"] = {**timed_rhc(instance, url, "links", "rebuild"),
+                            "index_rows_after": index_cost.index_rows(url)}
+    say(f"    {out['links_rebuild']}")
     say(f"[{engine}] rhc keys rotate ...")
     out["rotate"] = timed_rhc(instance, url, "keys", "rotate")
     say(f"    {out['rotate']}")
@@ -375,7 +399,39 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
     secs = run.get("import", {}).get("seconds")
     out.append({"target": f"import of {run['import']['rows']:,} rows < 30 s", "value": secs,
                 "met": secs is not None and secs < 30})
+    s = _find(steps, "connections", 1)
+    value = s["p95_ms"] if s else None
+    out.append({"target": "connections page p95, 90 days, 1 manager < 300 ms", "value": value,
+                "met": value is not None and value < 300})
+    share = run.get("index_in_save", {}).get("share_of_save")
+    out.append({"target": "the index's share of a save (reindex CPU / save CPU) < 10 %",
+                "value": None if share is None else f"{share * 100:.1f} %",
+                "met": share is not None and share < 0.10})
     return out
+
+
+def index_lines(run: dict[str, Any]) -> list[str]:
+    """What the people and places index costs, and that the import writes none of it."""
+    imp, cost, rebuild = run["import"], run.get("index_in_save", {}), run.get("links_rebuild")
+    autosave = _find(run["steps"], "autosave", 1)
+    app_ms = (autosave or {}).get("server_cpu_ms_per_request", {}).get("app")
+    lines = [f"- People and places index: {run['seed']['counts'].get('index_rows', 0):,} rows "
+             f"seeded (as each save writes them). `rhc import episodes` writes no canvases, so "
+             f"no index rows: {imp.get('index_rows_before', 0):,} before the import, "
+             f"{imp.get('index_rows_after', 0):,} after."]
+    if cost.get("saves"):
+        of_request = (f"; {cost['reindex_cpu_ms'] / app_ms * 100:.1f} % of the autosave "
+                      f"request's app CPU ({app_ms} ms at 1 client)" if app_ms else "")
+        lines.append(
+            f"- The index in a save (in-process, {cost['saves']} saves of the canvases the "
+            f"clients autosave, {cost['people_per_canvas']} people and "
+            f"{cost['places_per_canvas']} places each, {cost['rows_per_save']} index rows): "
+            f"`reindex` {cost['reindex_cpu_ms']} ms CPU of a {cost['save_cpu_ms']} ms save, "
+            f"{cost['share_of_save'] * 100:.1f} %{of_request}.")
+    if rebuild:
+        lines.append(f"- `rhc links rebuild` over the whole instance: {rebuild['seconds']} s, "
+                     f"peak memory {rebuild['peak_rss_mb']} MB ({rebuild['output'][:120]}).")
+    return lines
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -407,7 +463,11 @@ def markdown(report: dict[str, Any]) -> str:
                   f"({c['conversations_with_notes']:,} with notes, median sealed record "
                   f"{seedinfo['sealed_record_bytes']['median'] / 1024:.1f} KB), "
                   f"{c['contact_attempts']:,} contact attempts, {c['unallocated']:,} not "
-                  f"allocated; database {mb(seedinfo['database_bytes'])}.", "",
+                  f"allocated, {c.get('follow_up_actions', 0):,} follow-up actions "
+                  f"({c.get('open_overdue_actions', 0):,} open and overdue), "
+                  f"{c.get('strategy_decisions', 0)} strategy decisions, "
+                  f"{c.get('still_missing', 0)} episodes still missing; database "
+                  f"{mb(seedinfo['database_bytes'])}.", "",
                   "| clients | step | requests | p50 ms | p95 ms | p99 ms | req/s | × ceiling "
                   "| app CPU ms/req | db CPU ms/req | load | notes |",
                   "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -442,7 +502,8 @@ def markdown(report: dict[str, Any]) -> str:
                   f"- gunicorn log: {glog['tracebacks']} tracebacks, {glog['worker_timeouts']} "
                   f"worker timeouts{', **the server halted**' if glog['server_halted'] else ''}"
                   + "".join(f"\n  - `{line}`" for line in glog["lines"][:12]),
-                  f"- Database at the end: {mb(run['database_bytes_at_end'])}.", "",
+                  f"- Database at the end: {mb(run['database_bytes_at_end'])}.",
+                  *index_lines(run), "",
                   "| target | value | met |", "|---|---:|---|"]
         for t in targets(run):
             verdict = "not measured" if t["value"] is None else "yes" if t["met"] else "**no**"

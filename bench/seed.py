@@ -33,9 +33,23 @@ from rhc_app.domain.risk_factors import RISK_FACTORS
 from rhc_app.domain.uk_time import to_london
 from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.security.passwords import hash_password
+from rhc_app.services import links
 from rhc_app.services.canvas import empty_canvas
 from rhc_app.store.db import make_engine, make_sessionmaker, new_id
-from rhc_app.store.models import Child, ContactAttempt, Conversation, Episode, Organisation, User
+from rhc_app.store.models import (
+    Child,
+    ContactAttempt,
+    Conversation,
+    Episode,
+    FollowUpAction,
+    LinkToken,
+    Organisation,
+    StrategyDecision,
+    User,
+)
+
+from . import casework
+from .people import People
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG_SLUG = "benchshire"
@@ -52,10 +66,13 @@ class Scale:
     import_rows: int
     years: float = 3.0
     batch: int = 2000
+    still_missing: int = 40  # episodes with no found time, besides the few the plan leaves
+    decisions: int = 40  # strategy meeting decisions, for the children missing most
 
 
 FULL = Scale(workers=50, managers=5, children=20_000, episodes=100_000, import_rows=50_000)
-QUICK = Scale(workers=6, managers=2, children=300, episodes=1_500, import_rows=1_000, batch=500)
+QUICK = Scale(workers=6, managers=2, children=300, episodes=1_500, import_rows=1_000, batch=500,
+              still_missing=8, decisions=6)
 
 
 @dataclass
@@ -68,6 +85,7 @@ class Seeded:
     workers: list[tuple[str, str]]  # (user id, e-mail)
     managers: list[tuple[str, str]]
     work: dict[str, list[str]]  # worker id -> conversations they hold that are in progress
+    connection: str | None = None  # a person's token that links several children lately
     counts: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -172,6 +190,7 @@ class Writer:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
+        self.people = People(rng)
 
     def text(self, name: str, low: int, high: int, median: int) -> str:
         target = min(high, max(low, int(self.rng.lognormvariate(0, 0.6) * median)))
@@ -203,21 +222,16 @@ class Writer:
                  sees_self_missing=rng.choice(("yes", "no", "unsure")),
                  how_got_home=self.text(name, 60, 400, 150),
                  helplines_given="Missing People 116 000 (call or text); Childline 0800 1111.")
-        for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
-            c["people"].append({
-                "name": rng.choice(("'Uncle' ", "Kez ", "Big T ", "")) + rng.choice(FIRST),
-                "description": rng.choice(("Older male, about 20, drives a grey Audi",
-                                           "Girl from the children's home", "Mum's ex-partner",
-                                           "Man with a tattoo on his neck")),
-                "approximate_age": str(rng.randint(14, 40)),
-                "relationship": rng.choice(("Friend", "Met online", "Boyfriend", "Cousin",
-                                            "Does not know")),
-                "concern": self.text(name, 100, 1500, 400)})
-        for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
-            c["places"].append({"name": rng.choice(PLACES),
-                                "area": rng.choice(("NE4", "SR1", "Town centre", "LS11", "M8")),
-                                "slept_there": rng.choice(("yes", "no")),
-                                "concern": self.text(name, 100, 1200, 300)})
+        # A canvas in progress (the one each bench client opens and saves) names at least one
+        # recurring person and place, so its autosave writes index rows worth measuring.
+        people = rng.choice((0, 1, 1, 2, 2, 3))
+        for i in range(max(people, 1) if partial else people):
+            c["people"].append(self.people.person(rng, self.text(name, 100, 1500, 400),
+                                                  force_recurring=partial and i == 0))
+        places = rng.choice((0, 1, 1, 2, 2, 3))
+        for i in range(max(places, 1) if partial else places):
+            c["places"].append(self.people.place(rng, PLACES, self.text(name, 100, 1200, 300),
+                                                 force_recurring=partial and i == 0))
         for _ in range(rng.choice((0, 0, 1, 2, 3))):
             c["notes"].append({"text": self.text(name, 40, 600, 160),
                                "area": rng.choice(("", *AREAS)),
@@ -297,6 +311,11 @@ def plan(scale: Scale, now: datetime, rng: random.Random
                 rng.random() < 0.103:
             worker = None  # about 10% not allocated (imported, or waiting for a manager)
         episodes.append(PlannedEpisode(ci, reported, found, status, worker, seq))
+    # A few dozen children still missing (no found time), most of them for a few days, some
+    # for weeks: their conversations are waiting to be offered.
+    recent = [e for e in episodes if e.status == "to_offer" and e.found is not None]
+    for e in rng.sample(recent, min(len(recent), scale.still_missing)):
+        e.found = None
     # Every worker has conversations in progress to open, save and print.
     held = Counter(e.worker for e in episodes if e.status == "in_progress")
     for w in range(scale.workers):
@@ -417,7 +436,9 @@ def seed(instance: Path, url: str, scale: Scale, seed_value: int = 2026,
         log(f"    {len(children):,} children in {time.perf_counter() - t0:.1f} s")
         worker_ids = [w for w, _ in workers]
         sizes: list[int] = []
+        by_child: dict[str, list[tuple[str, datetime]]] = {}
         for start in range(0, len(episodes), scale.batch):
+            after: list[Any] = []
             for e in episodes[start:start + scale.batch]:
                 child = children[e.child]
                 ref = f"BENCH-E{e.seq:07d}"
@@ -436,12 +457,21 @@ def seed(instance: Path, url: str, scale: Scale, seed_value: int = 2026,
                 s.add(conv)  # sealed here, on attach, with the session's key ring
                 if e.status in WITH_NOTES:
                     sizes.append(len(conv.record_enc))
+                    # Added after the batch's conversations are written (their foreign key).
+                    after += casework.links(ring, conv, child.id)
+                    after += casework.actions(rng, conv, now)
+                by_child.setdefault(child.id, []).append((episode.id, e.reported))
                 if attempt is not None:
                     s.add(attempt)
+            s.flush()
+            s.add_all(after)
             s.commit()
             s.expunge_all()
             if (start // scale.batch) % 10 == 9:
                 log(f"    {start + scale.batch:,} episodes in {time.perf_counter() - t0:.1f} s")
+        s.add_all(casework.decisions(rng, org_id, by_child, [m for m, _ in managers], now,
+                                     scale.decisions))
+        s.commit()
         work: dict[str, list[str]] = {}
         for wid, cid in s.execute(select(Conversation.worker_id, Conversation.id)
                                   .where(Conversation.status == "in_progress",
@@ -451,7 +481,16 @@ def seed(instance: Path, url: str, scale: Scale, seed_value: int = 2026,
         counts = {name: s.execute(select(func.count()).select_from(model)).scalar_one()
                   for name, model in (("users", User), ("children", Child),
                                       ("episodes", Episode), ("conversations", Conversation),
-                                      ("contact_attempts", ContactAttempt))}
+                                      ("contact_attempts", ContactAttempt),
+                                      ("index_rows", LinkToken),
+                                      ("follow_up_actions", FollowUpAction),
+                                      ("strategy_decisions", StrategyDecision))}
+        counts["still_missing"] = s.execute(select(func.count()).select_from(Episode).where(
+            Episode.found_at.is_(None))).scalar_one()
+        counts["open_overdue_actions"] = s.execute(select(func.count()).select_from(
+            FollowUpAction).where(FollowUpAction.status == "open",
+                                  FollowUpAction.due_on < to_london(now).date())).scalar_one()
+        connection = busy_connection(s, org_id, now)
         counts["conversations_with_notes"] = len(sizes)
         counts["unallocated"] = s.execute(select(func.count()).select_from(Conversation).where(
             Conversation.worker_id.is_(None))).scalar_one()
@@ -464,11 +503,20 @@ def seed(instance: Path, url: str, scale: Scale, seed_value: int = 2026,
                     "mean": sum(sizes) / len(sizes) if sizes else 0.0,
                     "p95": float(sizes[int(len(sizes) * 0.95)]) if sizes else 0.0}
     out = Seeded(url=url, instance=instance, org_id=org_id, workers=workers, managers=managers,
-                 work=work, counts=counts, statuses=statuses, seconds=seconds,
+                 work=work, connection=connection, counts=counts, statuses=statuses, seconds=seconds,
                  record_bytes=record_bytes)
     out.db_bytes = database_bytes(url)
     engine.dispose()
     return out
+
+
+def busy_connection(s: Session, org_id: str, now: datetime) -> str | None:
+    """The connection page the bench opens: a phone number of one of the recurring people
+    that links several children (nearest to five) in the last 90 days."""
+    found = links.connections(s, org_id, now - timedelta(days=90), now)
+    phones = sorted((c for c in found if c.token_kind == "phone"),
+                    key=lambda c: (abs(c.children - 5), c.token))
+    return phones[0].token if phones else (found[0].token if found else None)
 
 
 def finish(engine: Any) -> None:

@@ -137,9 +137,13 @@ _LEADING = ("her", "his", "their", "my", "a", "an", "the")
 
 def is_a_name(entry_kind: str, folded: str) -> bool:
     """False for "her boyfriend", "a friend's house": words for someone, not their name."""
-    for word in _LEADING:
-        folded = folded.removeprefix(_fold_latin(word) + " ")
+    for prefix in _LEADING_FOLDED:
+        folded = folded.removeprefix(prefix)
     return folded not in NOT_NAMES[entry_kind]
+
+
+# Folded once, not on every entry of every save.
+_LEADING_FOLDED = tuple(_fold_latin(word) + " " for word in _LEADING)
 
 
 def in_text(text: str) -> list[tuple[str, str]]:

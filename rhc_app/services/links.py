@@ -7,11 +7,12 @@ transaction with the save that changed the canvas)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
@@ -27,58 +28,96 @@ def token_of(ring: KeyRing, token_kind: str, value: str) -> str:
     return ring.index(f"link_{token_kind}", value)
 
 
+_ROW = ("entry_kind", "entry_index", "token_kind", "token", "do_not_share", "mentioned_at")
+
+
 def reindex(s: Session, conv: Conversation, before: dict[str, Any] | None = None) -> int:
-    """Replace this conversation's rows with those of its canvas as it is now.
+    """Make this conversation's rows those of its canvas as it is now.
 
     ``before`` is the canvas this save replaced: when its people and places are the same (most
-    autosaves change only notes), the rows stay and only their date moves, as a rebuild would
-    write it. No rows at all for entries that have some is a stale index: built again."""
-    canvas = normalise_canvas(conv.canvas) if conv.record_enc else {}
-    if canvas and before is not None and all(
-            normalise_canvas(before)[key] == canvas[key] for key in ENTRY_KINDS.values()):
+    autosaves change only notes), nothing is folded or hashed again: the rows stay and only
+    their date moves, as a rebuild would write it. No rows at all for entries that have some
+    is a stale index, built again. Otherwise the rows are worked out and written only when
+    they differ from those kept."""
+    if not conv.record_enc:
+        s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
+        return 0
+    canvas = normalise_canvas(conv.canvas)
+    if before is not None and _same_entries(normalise_canvas(before), canvas):
         moved = s.execute(update(LinkToken).where(LinkToken.conversation_id == conv.id)
                           .values(mentioned_at=conv.held_at or conv.updated_at)
                           .execution_options(synchronize_session=False)).rowcount
         if moved or not any(canvas[key] for key in ENTRY_KINDS.values()):
             return moved
+    episode = s.get(Episode, conv.episode_id)  # the save has it already: no query
+    assert episode is not None
+    rows = row_values(s.info["keyring"], conv, episode.child_id)
+    have = s.execute(select(*(getattr(LinkToken, c) for c in _ROW))
+                     .where(LinkToken.conversation_id == conv.id)).all()
+    if sorted(tuple(r) for r in have) == sorted(tuple(r[c] for c in _ROW) for r in rows):
+        return len(rows)
     s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
-    if not canvas:
-        return 0
-    ring: KeyRing = s.info["keyring"]
-    child_id = s.execute(select(Episode.child_id).where(Episode.id == conv.episode_id)
-                         ).scalar_one()
-    mentioned_at = conv.held_at or conv.updated_at
+    if rows:
+        s.execute(insert(LinkToken), rows)
+    return len(rows)
+
+
+def _same_entries(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return all(before[key] == after[key] for key in ENTRY_KINDS.values())
+
+
+def row_values(ring: KeyRing, conv: Conversation, child_id: str) -> list[dict[str, Any]]:
+    """The index rows of one conversation's canvas, as column values."""
+    canvas = normalise_canvas(conv.canvas)
+    common = {"organisation_id": conv.organisation_id, "conversation_id": conv.id,
+              "child_id": child_id, "mentioned_at": conv.held_at or conv.updated_at}
     rows = []
     for entry_kind, key in ENTRY_KINDS.items():
         for index, entry in enumerate(canvas[key]):
             if not isinstance(entry, dict):
                 continue
             hidden = bool(entry.get("do_not_share"))
-            rows += [LinkToken(organisation_id=conv.organisation_id, conversation_id=conv.id,
-                               child_id=child_id, entry_kind=entry_kind, entry_index=index,
-                               token_kind=kind, token=token_of(ring, kind, value),
-                               do_not_share=hidden, mentioned_at=mentioned_at)
+            rows += [{**common, "entry_kind": entry_kind, "entry_index": index,
+                      "token_kind": kind, "token": token_of(ring, kind, value),
+                      "do_not_share": hidden}
                      for kind, value in entry_tokens(entry_kind, entry)]
-    s.add_all(rows)
-    s.flush()
-    return len(rows)
+    return rows
 
 
-def rebuild(s: Session, organisation_id: str | None = None) -> tuple[int, int]:
+def index_rows(ring: KeyRing, conv: Conversation, child_id: str) -> list[LinkToken]:
+    """The same rows as models (the benchmark's seed adds these with its conversations)."""
+    return [LinkToken(**values) for values in row_values(ring, conv, child_id)]
+
+
+def rebuild(s: Session, organisation_id: str | None = None, batch: int = 500
+            ) -> tuple[int, int]:
     """The whole index again (after a change to how values are folded): conversations and
-    rows written. One organisation, or all."""
-    query = select(Conversation).where(Conversation.record_enc.is_not(None))
-    if organisation_id is not None:
-        query = query.where(Conversation.organisation_id == organisation_id)
+    rows written. One organisation, or all.
+
+    Batched, and what each batch read and wrote is let go once flushed: holding every
+    conversation of the instance (or deleting row by row, which checks every object held)
+    makes the rebuild of a large instance take hours rather than minutes."""
     wipe = delete(LinkToken)
+    chosen = select(Conversation.id).where(Conversation.record_enc.is_not(None))
     if organisation_id is not None:
         wipe = wipe.where(LinkToken.organisation_id == organisation_id)
+        chosen = chosen.where(Conversation.organisation_id == organisation_id)
     s.execute(wipe)
-    conversations = rows = 0
-    for conv in s.execute(query).scalars():
-        rows += reindex(s, conv)
-        conversations += 1
-    return conversations, rows
+    ids = s.execute(chosen.order_by(Conversation.id)).scalars().all()
+    ring: KeyRing = s.info["keyring"]
+    rows = 0
+    held = {o.id for o in s.identity_map.values() if isinstance(o, Conversation)}
+    for start in range(0, len(ids), batch):
+        found = s.execute(select(Conversation, Episode.child_id)
+                          .join(Episode, Episode.id == Conversation.episode_id)
+                          .where(Conversation.id.in_(ids[start:start + batch]))).all()
+        made = [row for conv, child_id in found for row in row_values(ring, conv, child_id)]
+        if made:
+            s.execute(insert(LinkToken), made)
+        rows += len(made)
+        for conv in (conv for conv, _ in found if conv.id not in held):
+            s.expunge(conv)  # the caller's own objects stay theirs
+    return len(ids), rows
 
 
 # -- connections ----------------------------------------------------------------------------
@@ -131,8 +170,17 @@ def connections(s: Session, organisation_id: str, start: datetime, end: datetime
     where = _in_period(organisation_id, start, end)
     shared = (select(LinkToken.token).where(where).group_by(LinkToken.token)
               .having(func.count(func.distinct(LinkToken.child_id)) >= 2))
-    found = s.execute(select(LinkToken).where(where, LinkToken.token.in_(shared))
-                      .order_by(LinkToken.token, LinkToken.mentioned_at)).scalars().all()
+    return _ranked(s.execute(select(*_MENTION).where(where, LinkToken.token.in_(shared))
+                             .order_by(LinkToken.token, LinkToken.mentioned_at)))
+
+
+# The columns a mention needs, read as plain rows (no model objects: a period has many).
+_MENTION = (LinkToken.token, LinkToken.token_kind, LinkToken.conversation_id, LinkToken.child_id,
+            LinkToken.entry_kind, LinkToken.entry_index, LinkToken.mentioned_at,
+            LinkToken.do_not_share)
+
+
+def _ranked(found: Iterable[Any]) -> list[Connection]:
     by_token: dict[str, Connection] = {}
     for row in found:
         conn = by_token.setdefault(row.token, Connection(row.token_kind, row.token,
@@ -141,6 +189,8 @@ def connections(s: Session, organisation_id: str, start: datetime, end: datetime
                                      row.entry_index, row.mentioned_at, row.do_not_share))
     merged: dict[tuple[tuple[str, str, int], ...], Connection] = {}
     for conn in by_token.values():
+        if conn.children < 2:
+            continue
         key = tuple(sorted({(m.conversation_id, m.entry_kind, m.entry_index)
                             for m in conn.mentions}))
         if key in merged:
@@ -156,9 +206,20 @@ def connections(s: Session, organisation_id: str, start: datetime, end: datetime
 
 def connection(s: Session, organisation_id: str, token: str, start: datetime, end: datetime
                ) -> Connection | None:
-    """One connection by its token, or None when it links fewer than two children there."""
-    return next((c for c in connections(s, organisation_id, start, end) if c.token == token),
-                None)
+    """One connection by its token, or None when it links fewer than two children there.
+    Only the tokens of its own conversations are read (any token merged with it is among
+    them), not the whole period's."""
+    where = _in_period(organisation_id, start, end)
+    mentions = s.execute(select(func.count()).where(where, LinkToken.token == token)
+                         ).scalar_one()
+    convs = select(LinkToken.conversation_id).where(where, LinkToken.token == token)
+    # A token merged with this one names the same mentions, so as many (one row a mention).
+    alike = (select(LinkToken.token).where(where, LinkToken.token.in_(
+        select(LinkToken.token).where(where, LinkToken.conversation_id.in_(convs))))
+        .group_by(LinkToken.token).having(func.count() == mentions))
+    found = s.execute(select(*_MENTION).where(where, LinkToken.token.in_(alike))
+                      .order_by(LinkToken.token, LinkToken.mentioned_at))
+    return next((c for c in _ranked(found) if c.token == token), None)
 
 
 @dataclass

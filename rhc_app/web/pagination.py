@@ -14,14 +14,15 @@ def page_number() -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else 0
 
 
-def pagination(endpoint: str, number: int, pages: int) -> dict[str, Any] | None:
+def pagination(endpoint: str, number: int, pages: int, **args: Any) -> dict[str, Any] | None:
     """Previous and next links and the page numbers around this one, with ellipses between
-    (the first and last page are always shown), or None for a single page."""
+    (the first and last page are always shown), or None for a single page. `args` are kept
+    in every link (a list's period, say)."""
     if pages <= 1:
         return None
 
     def link(n: int) -> str:
-        return url_for(endpoint, page=n)
+        return url_for(endpoint, page=n, **args)
 
     shown = sorted({1, pages, *range(max(1, number - 1), min(pages, number + 1) + 1)})
     items: list[dict[str, Any]] = []

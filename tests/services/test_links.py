@@ -111,6 +111,23 @@ def test_ways_of_matching_the_same_entries_are_one_connection(world, db):
     assert sorted(s.name for s in shown) == ["BIGZ", "Bigz"]
 
 
+def test_a_save_that_leaves_the_people_and_places_as_they_were_rewrites_no_rows(world, db):
+    """An autosave of the notes keeps the index rows (same ids); changing a person's phone
+    number replaces them."""
+    worker = world.user("north", "worker")
+    conv = held(db, worker, [PERSON])
+    ids = sorted(r.id for r in rows_of(db, conv))
+    canvas = conv.canvas
+    canvas["areas"] = {"worker_analysis": "Typed a little more."}
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    assert sorted(r.id for r in rows_of(db, conv)) == ids
+    canvas["people"][0]["concern"] = "rings her on 07700 900456"
+    assert save_canvas(db, worker, conv, canvas, conv.version).applied
+    rows = rows_of(db, conv)
+    assert len(rows) == 3 and not set(ids) >= {r.id for r in rows}
+    assert links.token_of(db.info["keyring"], "phone", "+447700900456") in {r.token for r in rows}
+
+
 def test_rebuild_command_rebuilds_the_whole_index(world, db, runner):
     conv = held(db, world.user("north", "worker"), [PERSON])
     other = held(db, world.user("south", "worker"), [PERSON])
@@ -126,6 +143,20 @@ def test_rebuild_command_rebuilds_the_whole_index(world, db, runner):
     assert db.scalar(select(func.count()).select_from(AuditEvent)
                      .where(AuditEvent.action == "links_rebuilt")) == 2
     assert runner.invoke(args=["links", "rebuild", "--org", "nowhere"]).exit_code != 0
+
+
+def test_rebuild_in_batches_writes_what_each_save_wrote(world, db):
+    """Across batch boundaries (batch of 2, five conversations) the rows are those the saves
+    wrote, and a conversation the caller holds is still attached afterwards."""
+    worker = world.user("north", "worker")
+    convs = [held(db, worker, [PERSON], [{"name": "The Flat", "area": "NE4 7AB"}])
+             for _ in range(5)]
+    saved = sorted((r.conversation_id, r.token, r.entry_index)
+                   for r in db.execute(select(LinkToken)).scalars())
+    assert links.rebuild(db, batch=2) == (5, len(saved))
+    assert sorted((r.conversation_id, r.token, r.entry_index)
+                  for r in db.execute(select(LinkToken)).scalars()) == saved
+    assert convs[0] in db and convs[0].canvas["people"][0]["name"] == "Bigz"
 
 
 def test_key_rotation_leaves_the_index_as_it_was(world, db, app, runner, instance):

@@ -201,3 +201,31 @@ def test_the_exploitation_lead_meets_no_error_on_any_page(world, db, app, linked
         if r.mimetype == "application/pdf":  # the panel pack: its text is tested in test_sharing
             continue
         assert "Robin Testchild" not in r.get_data(as_text=True), rule.rule
+
+
+def test_the_list_is_paged_and_keeps_its_period(world, db, auth, client, monkeypatch):
+    """50 a page in the app; 1 here, with two connections (the same two children naming two
+    people): page 2 exists, page 3 says there is no such page, and the page links keep the
+    dates asked for."""
+    from rhc_app.web.links import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    kez = {"name": "Kezzy", "description": "", "concern": "@kezzy_99"}
+    held(db, world.user("north", "worker"), [JAY, kez])
+    held(db, world.user("north", "worker2"), [JAY_AGAIN, kez])
+    auth.sign_in(world.user("north", "manager"))
+    day = today_in_london()
+    start = day - timedelta(days=30)
+    period = (f"start={start.day}&start={start.month}&start={start.year}"
+              f"&end={day.day}&end={day.month}&end={day.year}")
+    first = client.get(f"/connections?{period}")
+    text = first.get_data(as_text=True)
+    assert first.status_code == 200 and "2 connections from" in text
+    assert "Connection 1<" in text and "Connection 2<" not in text
+    assert f"page=2&amp;start={start.day}&amp;start={start.month}" in text.split(
+        "govuk-pagination__next")[1][:400]
+    second = client.get(f"/connections?{period}&page=2")
+    assert second.status_code == 200 and "Connection 2<" in second.get_data(as_text=True)
+    past = client.get(f"/connections?{period}&page=3")
+    assert past.status_code == 404 and "There is no page 3" in past.get_data(as_text=True)
+    assert client.get(f"/connections?{period}&page=x").status_code == 404

@@ -22,10 +22,13 @@ from rhc_app.web.common import audit_event, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import DayMonthYearField
 from rhc_app.web.loaders import require_role
+from rhc_app.web.pagination import page_number, pagination
 
 bp = Blueprint("links", __name__)
 
 DEFAULT_DAYS = 90
+PAGE_SIZE = 50  # connections a page, as the other lists
+LISTED = 10  # conversations listed under each connection: the latest (all on its own page)
 TOKEN = re.compile(r"[0-9a-f]{64}")
 
 
@@ -107,12 +110,24 @@ def connections() -> Any:
         return render_template("links/connections.html", form=form, found=None,
                                title="Connections between children"), 400
     found = links.connections(db(), user().organisation_id, *_bounds(period))
-    openable = _openable({m.conversation_id for c in found for m in c.mentions})
-    audit_event("connections_listed", detail=f"{period[0]} to {period[1]}: {len(found)} shown")
+    number, pages = page_number(), max(1, -(-len(found) // PAGE_SIZE))
+    if not 1 <= number <= pages:
+        return render_template("links/connections.html", form=form, found=None, period=period,
+                               period_args=_period_args(period), pages=pages, number=number,
+                               out_of_range=True, title="Page not found"), 404
+    first = (number - 1) * PAGE_SIZE
+    shown = found[first:first + PAGE_SIZE]
+    openable = _openable({m.conversation_id for c in shown for m in c.mentions[-LISTED:]})
+    audit_event("connections_listed",
+                detail=f"{period[0]} to {period[1]}: {len(shown)} of {len(found)} shown")
     db().commit()
-    return render_template("links/connections.html", form=form, found=found, openable=openable,
-                           period=period, period_args=_period_args(period),
-                           title="Connections between children")
+    return render_template("links/connections.html", form=form, found=shown, total=len(found),
+                           first=first, listed=LISTED, openable=openable, period=period,
+                           period_args=_period_args(period),
+                           pagination=pagination("links.connections", number, pages,
+                                                 **_period_args(period)),
+                           title="Connections between children" + (
+                               f" (page {number} of {pages})" if pages > 1 else ""))
 
 
 @bp.get("/connections/<token>")

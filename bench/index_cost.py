@@ -1,0 +1,82 @@
+"""What the people and places index costs where it is written: every save of a canvas
+(services/links.py `reindex`, inside services/conversations.py `save_canvas`).
+
+In the bench process, against the seeded instance: for each conversation the bench clients
+autosave (each names at least one recurring person and place), the whole save as the service
+makes it, then `reindex` alone, each timed (CPU) and rolled back, so the instance is left as
+it was. The index's share of the save is the second over the first; the run also divides it
+by the autosave step's app CPU per request (the whole HTTP request) at one client.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from rhc_app.crypto import KeyRing
+from rhc_app.services import links
+from rhc_app.services.canvas import normalise_canvas
+from rhc_app.services.conversations import save_canvas
+from rhc_app.store.db import make_engine, make_sessionmaker
+from rhc_app.store.models import Conversation, LinkToken, User
+
+ROUNDS = 3  # each conversation saved this many times (the first warms the caches)
+
+
+def index_rows(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(LinkToken)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def measure(instance: Path, url: str, conversation_ids: list[str]) -> dict[str, Any]:
+    ring = KeyRing.load(instance / "keys.json")
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine, ring)
+    save_cpu = index_cpu = 0.0
+    saves = rows = people = places = refused = 0
+    try:
+        with factory() as s:
+            for rnd in range(ROUNDS):
+                for cid in conversation_ids:
+                    conv = s.get(Conversation, cid)
+                    if conv is None or conv.worker_id is None:
+                        continue
+                    worker = s.get(User, conv.worker_id)
+                    canvas = normalise_canvas(conv.canvas)
+                    t0 = time.process_time()
+                    saved = save_canvas(s, worker, conv, canvas, conv.version)
+                    s.flush()
+                    t1 = time.process_time()
+                    s.rollback()
+                    if not saved.applied:
+                        refused += 1
+                        continue  # refused (a problem on the canvas): not a save
+                    conv = s.get(Conversation, cid)
+                    t2 = time.process_time()
+                    written = links.reindex(s, conv)
+                    t3 = time.process_time()
+                    s.rollback()
+                    if rnd == 0:
+                        continue  # warming: not counted
+                    save_cpu += t1 - t0
+                    index_cpu += t3 - t2
+                    saves += 1
+                    rows += written
+                    people += len(canvas["people"])
+                    places += len(canvas["places"])
+    finally:
+        engine.dispose()
+    if not saves:
+        return {"saves": 0, "refused": refused}
+    return {"saves": saves, "refused": refused, "save_cpu_ms": round(save_cpu * 1000 / saves, 2),
+            "reindex_cpu_ms": round(index_cpu * 1000 / saves, 2),
+            "share_of_save": round(index_cpu / save_cpu, 4) if save_cpu else None,
+            "rows_per_save": round(rows / saves, 1), "people_per_canvas": round(people / saves, 1),
+            "places_per_canvas": round(places / saves, 1)}
