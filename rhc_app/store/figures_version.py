@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, inspect, insert, select, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from rhc_app.store.models.cases import Child, Conversation, Episode
@@ -21,7 +21,7 @@ from rhc_app.store.models.covering import CoveredEpisode
 from rhc_app.store.models.figures import FiguresVersion
 from rhc_app.store.models.people import Organisation, User
 
-# What a change of may leave every figure as it was: notes, names and bookkeeping. Any other
+# Columns whose change leaves every figure as it was: notes, names and bookkeeping. Any other
 # column changed (or a row added or deleted) changes the version: a figure added later that
 # reads a new column is safe without a change here.
 NOT_COUNTED: dict[type, frozenset[str]] = {
