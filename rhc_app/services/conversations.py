@@ -134,7 +134,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     s.refresh(conv)
     if any(getattr(conv, k) != v for k, v in before.items()):
         # A Core update: the figures' listener never sees it. Notes alone change no figure.
-        figures_version.bump(s, [conv.organisation_id])
+        figures_version.mark(s, [conv.organisation_id])
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)

@@ -123,7 +123,7 @@ def attach(s: Session, user: User, conv: Conversation, own: Conversation) -> Cov
     if won != 1:
         raise CaseworkError("That missing episode is already covered by a conversation",
                             "episode_id")
-    figures_version.bump(s, [conv.organisation_id])  # a Core update: the listener misses it
+    figures_version.mark(s, [conv.organisation_id])  # a Core update: the listener misses it
     link = CoveredEpisode(organisation_id=conv.organisation_id,
                           covering_conversation_id=conv.id, episode_id=own.episode_id,
                           covered_conversation_id=own.id, attached_by=user.id,

@@ -37,7 +37,9 @@ def kept(s: Session, org: Organisation, key: tuple[Hashable, ...],
          count: Callable[[], T]) -> T:
     """`count()`, or what it gave at this organisation's current figures version. Callers
     must not change what they are given: the next request is given the same object."""
-    version = figures_version.read(s, org.id)
+    version = figures_version.read(s, org.id)  # flushes this session's changes first
+    if figures_version.changed_here(s, org.id):
+        return count()  # its own changes, not yet committed: counted for it alone
     full = (org.id, *key)
     with _lock:
         hit = _kept.get(full)

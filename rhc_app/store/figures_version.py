@@ -4,7 +4,9 @@ while the version it was computed at is still the one in the database).
 
 ORM writes are seen here, in a `before_flush` listener on every session. Core statements
 (`insert()`, `update()` run through `session.execute`) bypass it: the service that runs one
-calls :func:`bump` itself, in the same transaction.
+calls :func:`mark` itself. Either way the version is replaced once, as the transaction
+commits: the row is locked (on PostgreSQL) only for the commit, so a long import does not
+hold every other writer of the organisation's figures waiting behind it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,20 @@ def read(s: Session, org_id: str) -> int | None:
                      .where(FiguresVersion.organisation_id == org_id)).scalar_one_or_none()
 
 
+PENDING = "figures_changed"  # session.info: organisations whose figures this transaction changed
+
+
+def mark(s: Session, org_ids: Iterable[str]) -> None:
+    """These organisations' figures change with this transaction (replaced at its commit)."""
+    s.info.setdefault(PENDING, set()).update(org_ids)
+
+
+def changed_here(s: Session, org_id: str) -> bool:
+    """True while this transaction holds changes to the organisation's figures not committed:
+    what it counts now is nobody else's answer (and may yet be rolled back)."""
+    return org_id in s.info.get(PENDING, ())
+
+
 def bump(s: Session, org_ids: Iterable[str]) -> None:
     """Replace the figures version of these organisations, in the session's transaction."""
     conn = s.connection()
@@ -94,11 +110,28 @@ def _bump_before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         if isinstance(obj, WATCHED) and _org_of(obj):
             orgs.add(_org_of(obj))  # type: ignore[arg-type]
     for obj in session.dirty:
-        if isinstance(obj, WATCHED) and _counted_change(obj) and _org_of(obj):
-            orgs.add(_org_of(obj))  # type: ignore[arg-type]
+        org = _org_of(obj) if isinstance(obj, WATCHED) else None
+        # One counted change is enough: an import's thousands of rows are not all looked at.
+        if org and org not in orgs and _counted_change(obj):
+            orgs.add(org)
     known = {o.id for o in session.new if isinstance(o, Organisation)}
     if orgs - known:
-        bump(session, orgs - known)
+        mark(session, orgs - known)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_at_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (every audit event has one): not the commit yet
+    session.flush()  # what is still to flush may change a figure too
+    orgs = session.info.pop(PENDING, None)
+    if orgs:
+        bump(session, orgs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_marks(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 @event.listens_for(Session, "after_flush")

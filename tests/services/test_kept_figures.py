@@ -201,6 +201,23 @@ def test_notes_saved_alone_keep_the_figures(team, db):
     assert figures_version.read(db, worker.organisation_id) != version
 
 
+def test_a_transaction_sees_its_own_changes_and_a_rollback_leaves_nothing_kept(team, app):
+    worker, convs = team
+    database = app.extensions["rhc_database"]
+    engine = make_engine(database.url)  # real transactions (the db fixture autocommits)
+    s = make_sessionmaker(engine, database.keyring)()
+    try:
+        me = s.get(User, worker.id)
+        before = _agree(s, me.organisation)
+        _decline(s, me, s.get(Conversation, convs[0].id))  # not committed
+        assert _agree(s, me.organisation) != before  # its own change, for it alone
+        s.rollback()
+        assert _agree(s, s.get(User, worker.id).organisation) == before
+    finally:
+        s.close()
+        engine.dispose()
+
+
 def test_two_processes_never_answer_differently(team, app, db, monkeypatch):
     """Each process keeps its own figures (a dictionary of the module): process B writes,
     process A, which counted before the write, answers as B does."""
