@@ -138,6 +138,7 @@ def quarterly() -> Any:
                            charts=chart_list, columns=figures.COLUMNS, area=area,
                            periods={y: figures.quarter_dates(y) for y in (year, year - 1)},
                            measure_figures=figures.MEASURE_FIGURES,
+                           figure_list_url=url_for("reports.figure_list"),
                            fields=kept_figures.panel(db(), org, year, area["placing"],
                                                      area["host"]),
                            panel_titles=field_figures.PANEL_TITLES,
