@@ -27,6 +27,7 @@ from rhc_app.services.conversation_fields import (
 )
 from rhc_app.services.drafts import discard_draft
 from rhc_app.services.errors import CaseworkError
+from rhc_app.store import figures_version
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import ContactAttempt, Conversation, Episode, Organisation, User
 
@@ -118,18 +119,23 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     text = json.dumps(canvas, ensure_ascii=False, sort_keys=True)
     blob = s.info["keyring"].seal(text, Conversation.record.context(conv))
     consent = canvas["details"].get("consent_to_share") or None
+    counted = {"status": status, "held_at": held_at,
+               "risk_factors": list(canvas["risk_factors"]), **canvas_columns(canvas)}
+    before = {k: getattr(conv, k) for k in counted}
     result = s.execute(
         update(Conversation)
         .where(Conversation.id == conv.id, Conversation.version == base_version)
-        .values(record_enc=blob, version=base_version + 1, status=status, held_at=held_at,
-                consent_to_share=consent, risk_factors=list(canvas["risk_factors"]),
+        .values(record_enc=blob, version=base_version + 1, consent_to_share=consent,
                 actions=list(canvas["actions"]), updated_at=now, updated_by=user.id,
-                **canvas_columns(canvas))
+                **counted)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         s.refresh(conv)
         return SaveResult(False, conv.version, theirs=conv.canvas)
     s.refresh(conv)
+    if any(getattr(conv, k) != v for k, v in before.items()):
+        # A Core update: the figures' listener never sees it. Notes alone change no figure.
+        figures_version.mark(s, [conv.organisation_id])
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)

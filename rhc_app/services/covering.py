@@ -21,6 +21,7 @@ from rhc_app.domain import lifecycle, uk_time
 from rhc_app.security import audit
 from rhc_app.security.access import conversation_filter
 from rhc_app.services.errors import CaseworkError
+from rhc_app.store import figures_version
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation, CoveredEpisode, Episode, User
 
@@ -122,6 +123,7 @@ def attach(s: Session, user: User, conv: Conversation, own: Conversation) -> Cov
     if won != 1:
         raise CaseworkError("That missing episode is already covered by a conversation",
                             "episode_id")
+    figures_version.mark(s, [conv.organisation_id])  # a Core update: the listener misses it
     link = CoveredEpisode(organisation_id=conv.organisation_id,
                           covering_conversation_id=conv.id, episode_id=own.episode_id,
                           covered_conversation_id=own.id, attached_by=user.id,

@@ -30,6 +30,7 @@ from rhc_app.services import covering
 from rhc_app.services.conversation_fields import import_fields, late_reasons
 from rhc_app.services.dataset_rows import NewRows, conversation_fields, episode_fields
 from rhc_app.services.errors import CaseworkError
+from rhc_app.store import figures_version
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 BATCH = 1000  # rows written at a time; also the longest IN list of a look-up
@@ -211,6 +212,8 @@ def _write_all(s: Session, ring: KeyRing, org: Organisation, rows: Iterable[Data
                total: int | None = None) -> ImportSummary:
     summary = _Writer(s, ring, org, user_id).write(rows, progress, total)
     s.flush()
+    # The rows went in as Core inserts, unseen by the session's listener: the figures change.
+    figures_version.mark(s, [org.id])
     return summary
 
 

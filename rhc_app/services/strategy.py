@@ -166,8 +166,11 @@ def due_decisions(s: Session, org: Organisation, now: datetime) -> list[DueDecis
     for d in decisions:
         facts[d.child_id].append(decision_fact(d))
     rules = rules_for(org)
+    # Fewer episodes than the threshold, none from care and no decision: nothing can be due
+    # (domain.strategy.triggers), so most children of the year are not looked at again.
     states = {cid: strategy.decision_state(eps, facts.get(cid, []), rules, now)
-              for cid, eps in by_child.items()}
+              for cid, eps in by_child.items()
+              if cid in facts or len(eps) >= rules.threshold or any(e.in_care for e in eps)}
     states.update({cid: strategy.decision_state([], facts[cid], rules, now)
                    for cid in facts if cid not in states})
     due = {cid: st for cid, st in states.items() if st.needs_decision}

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from rhc_app.crypto import CryptoError, KeyRing
 from rhc_app.security import audit
+from rhc_app.store import figures_version
 from rhc_app.store.db import make_sessionmaker, sealed_fields
 from rhc_app.store.migrate import alembic_config, upgrade
-from rhc_app.store.models import SEALED_MODELS, KeyCheck, WebSession
+from rhc_app.store.models import SEALED_MODELS, KeyCheck, Organisation, WebSession
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -140,6 +141,8 @@ def finish_restore(engine: Engine, ring: KeyRing, digest: str) -> None:
     upgrade(engine)
     with make_sessionmaker(engine, ring)() as s:
         s.execute(delete(WebSession))
+        # Figures kept by running processes were counted from the data the restore replaced.
+        figures_version.bump(s, s.execute(select(Organisation.id)).scalars())
         audit.close_unkeyed_prefix(s)  # a backup from before the chain was keyed
         audit.record(s, "restore_done", detail=f"backup sha256 {digest[:16]}")
         s.commit()

@@ -11,6 +11,7 @@ in plaintext is categorical or a time the reports and lists must query on.
 * ``offline.py``: the organisations' keys for the tablets' offline queue, and its receipts.
 * ``covering.py``: episodes a conversation covers besides its own.
 * ``links.py``: the people and places index (keyed hashes only), for connections.
+* ``figures.py``: the figures' version per organisation (store/figures_version.py).
 
 Import every model from here (``from rhc_app.store.models import Child``): Alembic's
 metadata and SEALED_MODELS need them all loaded.
@@ -32,6 +33,7 @@ from rhc_app.store.models.cases import (
 from rhc_app.store.models.closing import OfferClosure
 from rhc_app.store.models.covering import CoveredEpisode
 from rhc_app.store.models.decisions import SeniorManagerNotice, StrategyDecision
+from rhc_app.store.models.figures import FiguresVersion
 from rhc_app.store.models.follow_up import FollowUpAction, SignOffEntry
 from rhc_app.store.models.links import LinkToken
 from rhc_app.store.models.offline import OfflineKey, OfflineReceipt
@@ -39,11 +41,14 @@ from rhc_app.store.models.people import ROLES, ClientThrottle, Organisation, Sig
 
 __all__ = ["ROLES", "SEALED_MODELS", "Amendment", "AuditEvent", "Base", "Child",
            "ClientThrottle", "ContactAttempt", "Conversation", "ConversationShare",
-           "CoveredEpisode", "Draft", "Episode", "FollowUpAction", "KeyCheck", "LinkToken",
-           "OfferClosure", "OfflineKey", "OfflineReceipt", "Organisation", "SeniorManagerNotice",
-           "SignInThrottle", "SignOffEntry", "StrategyDecision", "User", "WebSession"]
+           "CoveredEpisode", "Draft", "Episode", "FiguresVersion", "FollowUpAction", "KeyCheck",
+           "LinkToken", "OfferClosure", "OfflineKey", "OfflineReceipt", "Organisation",
+           "SeniorManagerNotice", "SignInThrottle", "SignOffEntry", "StrategyDecision", "User", "WebSession"]
 
 SEALED_MODELS: tuple[type[Base], ...] = (User, KeyCheck, Child, Episode, Conversation,
                                          ContactAttempt, Draft, Amendment, FollowUpAction,
                                          SignOffEntry, StrategyDecision, SeniorManagerNotice,
                                          OfferClosure, OfflineKey, CoveredEpisode)
+
+# Every session that writes a figure's data replaces its organisation's figures version.
+from rhc_app.store import figures_version as _figures_version  # noqa: E402,F401

@@ -23,7 +23,7 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
-from rhc_app.services import datasets, field_figures, figure_lists, strategy
+from rhc_app.services import datasets, field_figures, kept_figures, strategy
 from rhc_app.services.dashboard import overview
 from rhc_app.services.follow_up import team_overdue
 from rhc_app.store.db import utcnow
@@ -57,7 +57,7 @@ def _format() -> str:
 def dashboard() -> Any:
     o = overview(db(), user().organisation, utcnow())
     months = figures.month_dates(today_in_london(), 6)
-    timeliness = figure_lists.by_worker_and_month(db(), user().organisation, months)
+    timeliness = kept_figures.by_worker_and_month(db(), user().organisation, months)
     audit_event("team_dashboard_viewed")  # children's names on screen
     db().commit()
     return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
@@ -75,10 +75,11 @@ def _year() -> int:
     return int(raw)
 
 
-def _tables(year: int, where: Any = (), offered: bool = False
+def _tables(year: int, area: dict[str, Any], offered: bool = False
             ) -> dict[str, dict[int, figures.QuarterlyTable]]:
     org = user().organisation
-    by_year = {y: datasets.quarterly_tables(db(), org, y, where, offered=offered)
+    by_year = {y: kept_figures.quarterly_tables(db(), org, y, area["placing"], area["host"],
+                                                offered=offered)
                for y in (year, year - 1)}
     return {cohort: {y: by_year[y][cohort] for y in by_year} for cohort in ("all", "in-care")}
 
@@ -97,9 +98,8 @@ def quarterly() -> Any:
     if fmt == "csv" and cohort not in ("all", "in-care"):
         abort(400)
     area = _area()
-    where = field_figures.area_filter(area["placing"], area["host"])
     # The CSV is Gateshead's table as published; the page and the paper add offered in time.
-    tables = _tables(year, where, offered=fmt != "csv")
+    tables = _tables(year, area, offered=fmt != "csv")
     org = user().organisation
     audit.record(db(), "report_quarterly", user_id=user().id, org_id=org.id,
                  detail=(f"{year} {fmt} {cohort}" if fmt == "csv" else f"{year} {fmt}")
@@ -117,8 +117,8 @@ def quarterly() -> Any:
                              ["Measure", *figures.COLUMNS],
                              disclosure.table_rows(tables[c][y], threshold))
                  for c in tables for y in (year, year - 1)]
-        parts += field_figures.report_tables(field_figures.panel(db(), org, year, where), label,
-                                             threshold)
+        parts += field_figures.report_tables(
+            kept_figures.panel(db(), org, year, area["placing"], area["host"]), label, threshold)
         pdf = build_report_pdf(f"Return home conversations: quarterly figures {label}",
                                org.name, parts, utcnow(),
                                ["Within timescale: accepted and held within 72 hours of the "
@@ -138,7 +138,9 @@ def quarterly() -> Any:
                            charts=chart_list, columns=figures.COLUMNS, area=area,
                            periods={y: figures.quarter_dates(y) for y in (year, year - 1)},
                            measure_figures=figures.MEASURE_FIGURES,
-                           fields=field_figures.panel(db(), org, year, where),
+                           figure_list_url=url_for("reports.figure_list"),
+                           fields=kept_figures.panel(db(), org, year, area["placing"],
+                                                     area["host"]),
                            panel_titles=field_figures.PANEL_TITLES,
                            prev_label=figures.financial_year_label(year - 1),
                            title=f"Quarterly figures {label}")
@@ -147,7 +149,7 @@ def quarterly() -> Any:
 def _area() -> dict[str, Any]:
     """The placing or host council to filter by: one the organisation's children have, or
     the request is refused (a value typed into the address is never counted or audited)."""
-    found = field_figures.area_choices(db(), user().organisation)
+    found = kept_figures.area_choices(db(), user().organisation)
     placing, host = request.args.get("placing") or "", request.args.get("host") or ""
     if (placing and placing not in found.placing) or (host and host not in found.host):
         abort(400)
