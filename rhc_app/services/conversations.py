@@ -121,7 +121,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     consent = canvas["details"].get("consent_to_share") or None
     counted = {"status": status, "held_at": held_at,
                "risk_factors": list(canvas["risk_factors"]), **canvas_columns(canvas)}
-    before = {k: getattr(conv, k) for k in counted}
+    counted_before = {k: getattr(conv, k) for k in counted}
     result = s.execute(
         update(Conversation)
         .where(Conversation.id == conv.id, Conversation.version == base_version)
@@ -133,7 +133,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         s.refresh(conv)
         return SaveResult(False, conv.version, theirs=conv.canvas)
     s.refresh(conv)
-    if any(getattr(conv, k) != v for k, v in before.items()):
+    if any(getattr(conv, k) != v for k, v in counted_before.items()):
         # A Core update: the figures' listener never sees it. Notes alone change no figure.
         figures_version.mark(s, [conv.organisation_id])
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
