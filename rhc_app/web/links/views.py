@@ -110,19 +110,20 @@ def connections() -> Any:
     if period is None:
         return render_template("links/connections.html", form=form, found=None,
                                title="Connections between children"), 400
-    found = links.connections(db(), user().organisation_id, *_bounds(period))
-    number, pages = page_number(), max(1, -(-len(found) // PAGE_SIZE))
+    number = page_number()
+    first = (number - 1) * PAGE_SIZE
+    total, shown = links.connection_page(db(), user().organisation_id, *_bounds(period),
+                                         max(first, 0), PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
     if not 1 <= number <= pages:
         return render_template("links/connections.html", form=form, found=None, period=period,
                                period_args=_period_args(period), pages=pages, number=number,
                                out_of_range=True, title="Page not found"), 404
-    first = (number - 1) * PAGE_SIZE
-    shown = found[first:first + PAGE_SIZE]
     openable = _openable({m.conversation_id for c in shown for m in c.mentions[-LISTED:]})
     audit_event("connections_listed",
-                detail=f"{period[0]} to {period[1]}: {len(shown)} of {len(found)} shown")
+                detail=f"{period[0]} to {period[1]}: {len(shown)} of {total} shown")
     db().commit()
-    return render_template("links/connections.html", form=form, found=shown, total=len(found),
+    return render_template("links/connections.html", form=form, found=shown, total=total,
                            first=first, listed=LISTED, openable=openable, period=period,
                            period_args=_period_args(period),
                            pagination=pagination("links.connections", number, pages,
