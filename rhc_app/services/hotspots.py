@@ -64,9 +64,14 @@ def hotspots(s: Session, org_id: str, start: datetime, end: datetime, limit: int
              in _counts(s, org_id, start, end, limit=limit)]
     before = {token: (children, episodes) for _k, token, children, episodes, _c
               in _counts(s, org_id, start - (end - start), start, [h.token for h in found])}
+    # The conversations that give the labels, in one query and held here (the session keeps
+    # them only while referenced), so each `_label` finds its own without a query.
+    held = s.execute(select(Conversation).where(Conversation.id.in_({h.conversation_id for h in found})
+                                         )).scalars().all()
     for spot in found:
         spot.children_before, spot.episodes_before = before.get(spot.token, (0, 0))
         spot.label = _label(s, spot)
+    del held
     return found
 
 

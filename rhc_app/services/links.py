@@ -167,11 +167,68 @@ def connections(s: Session, organisation_id: str, start: datetime, end: datetime
                 ) -> list[Connection]:
     """Tokens in the conversations of two or more children within [start, end), ranked by the
     number of children. Tokens naming exactly the same mentions are one connection."""
+    return connection_page(s, organisation_id, start, end)[1]
+
+
+def connection_page(s: Session, organisation_id: str, start: datetime, end: datetime,
+                    first: int = 0, size: int | None = None) -> tuple[int, list[Connection]]:
+    """How many connections the period has, and `size` of them (all when None) from the
+    `first`: the database ranks and merges the tokens, and only the mentions of the
+    connections shown are read."""
     where = _in_period(organisation_id, start, end)
-    shared = (select(LinkToken.token).where(where).group_by(LinkToken.token)
-              .having(func.count(func.distinct(LinkToken.child_id)) >= 2))
-    return _ranked(s.execute(select(*_MENTION).where(where, LinkToken.token.in_(shared))
-                             .order_by(LinkToken.token, LinkToken.mentioned_at)))
+    children = func.count(func.distinct(LinkToken.child_id))
+    ranked = (select(LinkToken.token, LinkToken.token_kind, children.label("children"),
+                     func.count().label("mentions"), func.max(LinkToken.mentioned_at)
+                     .label("last"), func.min(LinkToken.conversation_id),
+                     func.max(LinkToken.conversation_id)).where(where).group_by(LinkToken.token, LinkToken.token_kind)
+              .having(children >= 2))
+    order = s.execute(ranked.order_by(children.desc(), func.count().desc(),
+                                      func.max(LinkToken.mentioned_at).desc(),
+                                      LinkToken.token)).all()
+    merged = _merged(s, where, order)
+    kept = [row for row in order if row.token not in merged]
+    shown = kept[first:] if size is None else kept[first:first + size]
+    how = {row.token: [row.token_kind] for row in shown}
+    kinds = {row.token: row.token_kind for row in order}
+    for token in (token for token, into in merged.items() if into in how):
+        how[merged[token]].append(kinds[token])
+    mentions: dict[str, list[Mention]] = {row.token: [] for row in shown}
+    for row in _mentions(s, where, list(mentions)):
+        mentions[row.token].append(Mention(row.conversation_id, row.child_id, row.entry_kind,
+                                           row.entry_index, row.mentioned_at, row.do_not_share))
+    return len(kept), [Connection(row.token_kind, row.token,
+                                  sorted(how[row.token], key=TOKEN_KINDS.index),
+                                  mentions[row.token]) for row in shown]
+
+
+def _merged(s: Session, where: Any, order: list[Any]) -> dict[str, str]:
+    """Each token naming exactly the same mentions as a lower token: the lowest such token.
+    Only tokens alike in every count (children, mentions, latest, first and last
+    conversation) can name the same mentions: only theirs are read, and compared."""
+    alike: dict[tuple[Any, ...], list[str]] = {}
+    for row in order:
+        alike.setdefault(tuple(row[2:]), []).append(row.token)
+    candidates = [token for tokens in alike.values() if len(tokens) > 1 for token in tokens]
+    keys: dict[str, set[tuple[str, str, int]]] = {token: set() for token in candidates}
+    for part in range(0, len(candidates), 500):  # bound the parameters of one statement
+        for row in s.execute(select(LinkToken.token, LinkToken.conversation_id,
+                                    LinkToken.entry_kind, LinkToken.entry_index)
+                             .where(where, LinkToken.token.in_(candidates[part:part + 500]))):
+            keys[row[0]].add(tuple(row[1:]))
+    out: dict[str, str] = {}
+    for tokens in alike.values():
+        seen: dict[frozenset[tuple[str, str, int]], str] = {}
+        for token in sorted(tokens) if len(tokens) > 1 else ():
+            if (into := seen.setdefault(frozenset(keys[token]), token)) != token:
+                out[token] = into
+    return out
+
+
+def _mentions(s: Session, where: Any, tokens: list[str]) -> Iterable[Any]:
+    for part in range(0, len(tokens), 500):  # bound the parameters of one statement
+        yield from s.execute(select(*_MENTION).where(
+            where, LinkToken.token.in_(tokens[part:part + 500]))
+            .order_by(LinkToken.token, LinkToken.mentioned_at))
 
 
 # The columns a mention needs, read as plain rows (no model objects: a period has many).

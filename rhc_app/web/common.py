@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from flask_login import current_user
@@ -34,6 +34,15 @@ def audit_event(action: str, *, record_type: str | None = None, record_id: str |
     me = user()
     audit.record(db(), action, user_id=me.id, org_id=me.organisation_id, record_type=record_type,
                  record_id=record_id, detail=detail)
+
+
+def audit_each(action: str, record_type: str, record_ids: Iterable[str],
+               detail: str | None = None) -> None:
+    """The same event against each record (every conversation a page opened), appended in
+    one pass: one head look-up and one transaction, not one per record."""
+    me = user()
+    audit.record_many(db(), [audit.Entry(action, me.id, me.organisation_id, record_type, rid,
+                                         detail) for rid in record_ids])
 
 
 def field_error(form: Form, name: str | None, message: str) -> None:

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from wtforms import SubmitField
 
 from rhc_app.domain.uk_time import from_london, today_in_london
+from rhc_app.security import audit
 from rhc_app.security.access import conversation_filter
 from rhc_app.services import hotspots, links, sharing
 from rhc_app.store.models import Conversation
-from rhc_app.web.common import audit_event, user
+from rhc_app.web.common import audit_each, audit_event, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import DayMonthYearField
 from rhc_app.web.loaders import require_role
@@ -109,19 +110,20 @@ def connections() -> Any:
     if period is None:
         return render_template("links/connections.html", form=form, found=None,
                                title="Connections between children"), 400
-    found = links.connections(db(), user().organisation_id, *_bounds(period))
-    number, pages = page_number(), max(1, -(-len(found) // PAGE_SIZE))
+    number = page_number()
+    first = (number - 1) * PAGE_SIZE
+    total, shown = links.connection_page(db(), user().organisation_id, *_bounds(period),
+                                         max(first, 0), PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
     if not 1 <= number <= pages:
         return render_template("links/connections.html", form=form, found=None, period=period,
                                period_args=_period_args(period), pages=pages, number=number,
                                out_of_range=True, title="Page not found"), 404
-    first = (number - 1) * PAGE_SIZE
-    shown = found[first:first + PAGE_SIZE]
     openable = _openable({m.conversation_id for c in shown for m in c.mentions[-LISTED:]})
     audit_event("connections_listed",
-                detail=f"{period[0]} to {period[1]}: {len(shown)} of {len(found)} shown")
+                detail=f"{period[0]} to {period[1]}: {len(shown)} of {total} shown")
     db().commit()
-    return render_template("links/connections.html", form=form, found=shown, total=len(found),
+    return render_template("links/connections.html", form=form, found=shown, total=total,
                            first=first, listed=LISTED, openable=openable, period=period,
                            period_args=_period_args(period),
                            pagination=pagination("links.connections", number, pages,
@@ -143,9 +145,9 @@ def connection(token: str) -> Any:
         abort(404)
     shown = links.open_mentions(db(), conn)
     # Each conversation whose entry was opened, under the viewer's name.
-    for conversation_id in dict.fromkeys(m.conversation_id for m in conn.mentions):
-        audit_event("connection_viewed", record_type="conversation", record_id=conversation_id,
-                    detail=f"connection {token[:12]}")
+    audit_each("connection_viewed", "conversation",
+               dict.fromkeys(m.conversation_id for m in conn.mentions),
+               detail=f"connection {token[:12]}")
     db().commit()
     children = {cid: n for n, cid in enumerate(dict.fromkeys(m.child_id for m in conn.mentions),
                                                start=1)}
@@ -165,9 +167,12 @@ def hotspot_list() -> Any:
                                title="Hotspots"), 400
     found = hotspots.hotspots(db(), user().organisation_id, *_bounds(period))
     # One entry of each hotspot was opened for its name: recorded against its conversation.
-    for conversation_id in dict.fromkeys(h.conversation_id for h in found):
-        audit_event("hotspots_viewed", record_type="conversation", record_id=conversation_id)
-    audit_event("hotspots_listed", detail=f"{period[0]} to {period[1]}: {len(found)} shown")
+    me = user()
+    audit.record_many(db(), [
+        *(audit.Entry("hotspots_viewed", me.id, me.organisation_id, "conversation", cid)
+          for cid in dict.fromkeys(h.conversation_id for h in found)),
+        audit.Entry("hotspots_listed", me.id, me.organisation_id,
+                    detail=f"{period[0]} to {period[1]}: {len(found)} shown")])
     db().commit()
     days = (period[1] - period[0]).days + 1
     before = (period[0] - timedelta(days=days), period[0] - timedelta(days=1))
