@@ -33,6 +33,19 @@ def base_is_rtl(text: str) -> bool:
     return uax9.get_base_level(text) == 1
 
 
+#: Classes that leave a right-to-left line at level 1 throughout: strong right-to-left
+#: letters, and neutrals and separators that, with no digit or left-to-right letter to
+#: side with, take the direction around them (UAX #9, W1-W7 and N1-N2).
+_STAYS_RTL = frozenset({"R", "AL", "NSM", "WS", "ON", "CS", "ES", "ET", "S", "B"})
+
+
+def _all_right_to_left(text: str) -> bool:
+    """Whether every character of ``text``, a line with a right-to-left letter in it, is at
+    level 1 when the line reads right to left: python-bidi's rules, in pure Python, were
+    most of the time of a record written in Arabic."""
+    return _STAYS_RTL.issuperset(map(unicodedata.bidirectional, text))
+
+
 def _levels(text: str, base_rtl: bool | None) -> list[int]:
     """The resolved embedding level of each character of one typed line (rules up to I2)."""
     storage = uax9.get_empty_storage()
@@ -56,6 +69,8 @@ def word_levels(words: Sequence[str], base_rtl: bool | None = None) -> list[tupl
     text = " ".join(words)
     if not is_rtl(text) and not base_rtl:
         return [(0, 0)] * len(words)
+    if base_rtl is not False and _all_right_to_left(text):
+        return [(1, 1)] * len(words)
     levels = _levels(text, base_rtl)
     out, at = [], 0
     for word in words:

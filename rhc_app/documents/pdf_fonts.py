@@ -75,6 +75,43 @@ def _shape_word(word: Any, features: Any = None, force: bool = False) -> Any:
         return word
     if len({frag.fontName for frag, _text in parts}) != 1:
         return _shape_bracketed(word, parts, features, force)
+    if len(word) == 2 and len(parts) == 1:
+        return _shape_one_fragment(word, parts[0], features, force)
+    return _shape_in_one_font(word, parts, features, force)
+
+
+#: Shaped single-fragment words, by what shaping reads: a text repeats its words, and
+#: HarfBuzz plus the glyph codes were most of a right-to-left record's PDF time. The glyph
+#: codes are the process's own (pdf_unicode), so a word shaped once is drawn alike in every
+#: document. Bounded: cleared when full.
+_SHAPED: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
+_SHAPED_MAX = 50_000
+_MISSING: Any = object()
+
+
+def _shape_one_fragment(word: Any, part: tuple[Any, str], features: Any, force: bool) -> Any:
+    frag, text = part
+    key = (type(word), frag.fontName, frag.fontSize, text, force,
+           tuple(sorted((features or SHAPING_FEATURES).items())))
+    hit = _SHAPED.get(key, _MISSING)
+    if hit is _MISSING:
+        shaped = _shape_in_one_font(word, [part], features, force)
+        if shaped is not word and len(shaped) != 2:
+            return shaped  # not the shape of one fragment: nothing to keep
+        if len(_SHAPED) >= _SHAPED_MAX:
+            _SHAPED.clear()
+        _SHAPED[key] = None if shaped is word else (type(shaped), shaped[0], shaped[1][1],
+                                                    shaped.rhc_typed)
+        return shaped
+    if hit is None:
+        return word
+    cls, width, drawn, typed = hit
+    out = cls([width, (frag, drawn)])
+    out.rhc_typed = typed
+    return out
+
+
+def _shape_in_one_font(word: Any, parts: list[Any], features: Any, force: bool) -> Any:
     shaped = _rl_shape_frag_word(word, features or SHAPING_FEATURES, force)
     if shaped is word:
         return word
