@@ -4,10 +4,12 @@ page shows the first SHOWN of each and counts them all."""
 
 from datetime import timedelta
 
-from rhc_app.services import dashboard, listing, strategy
+from sqlalchemy import select
+
+from rhc_app.services import covering, dashboard, listing, strategy
 from rhc_app.services.closing import close_offer, closed_conversation_ids
 from rhc_app.services.strategy import DecisionDetails, record_decision
-from rhc_app.store.models import Conversation, Organisation
+from rhc_app.store.models import Conversation, CoveredEpisode, Organisation
 from tests.conftest import make_case, now
 
 
@@ -82,7 +84,17 @@ def _varied(world, db):
             latest = make_case(db, worker, name=f"Rep {ref}", ref=ref, found_hours_ago=h - 5,
                              reported_hours_ago=h)
         last = latest if ref == "REP-A" else last
+    for h in (300, 200):  # REP-D's earlier episodes are done: only its history counts them
+        _set(db, make_case(db, worker, name="Rep Done", ref="REP-D", found_hours_ago=h - 5,
+                           reported_hours_ago=h), "completed")
+    make_case(db, worker, ref="REP-D", found_hours_ago=10, reported_hours_ago=20)
     _set(db, make_case(db, worker, name="Com Pleted"), "completed")
+    # Overdue alone, but covering a later episode: its clock runs from that one's found time.
+    first = make_case(db, worker, name="Cov Ering", ref="COV-1", reported_hours_ago=120,
+                      found_hours_ago=110)
+    second = make_case(db, worker, ref="COV-1", reported_hours_ago=40, found_hours_ago=30)
+    covering.attach(db, worker, db.get(Conversation, first.conversation.id),
+                    db.get(Conversation, second.conversation.id))
     db.commit()
     return last
 
@@ -95,6 +107,10 @@ def test_sections_hold_what_the_full_rows_put_in_them(world, db):
     assert {k: [f.conversation_id for f in v] for k, v in found.items()} == full
     assert len(full["overdue"]) > dashboard.SHOWN and len(full["no_found_time"]) == 11
     assert full["repeat"] and full["offer_again"] and full["no_consent"]
+    shown = dashboard.overview(db, org, now())
+    assert "Rep Done" in {r.child.name for r in shown.repeat}  # counted from done episodes
+    covering_id = db.execute(select(CoveredEpisode.covering_conversation_id)).scalar_one()
+    assert covering_id in full["due"] and covering_id not in full["overdue"]  # the later found time
     o = dashboard.overview(db, org, now())
     for key, ids in full.items():
         assert o.totals[key] == len(ids), key
