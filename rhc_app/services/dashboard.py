@@ -7,12 +7,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rhc_app.domain.strategy import DecisionState
+from rhc_app.domain.uk_time import today_in_london
+from rhc_app.services import kept_figures, strategy
 from rhc_app.services.closing import closed_conversation_ids
 from rhc_app.services.listing import PAGE_SIZE, Page, Row, rows
 from rhc_app.services.live_facts import Fact, live_facts
-from rhc_app.store.models import Conversation, Organisation
+from rhc_app.store.models import Conversation, Organisation, StrategyDecision
 
 SHOWN = 10  # rows each section shows on the team page; "See all" pages the rest
 
@@ -104,3 +108,16 @@ def _rows(s: Session, org: Organisation, now: datetime, facts: Iterable[Fact]
         return {}
     return {r.conversation.id: r
             for r in rows(s, org, Conversation.id.in_(ids), now, limit=len(ids))}
+
+
+def decision_states(s: Session, org: Organisation, now: datetime
+                    ) -> list[tuple[str, DecisionState]]:
+    """strategy.due_decision_states, kept in this process (kept_figures.kept) while the
+    organisation's figures version (every episode and setting), its decisions and the London
+    day are the same: a year of episodes is read and worked through once, not per request.
+    Only ids, codes and dates are kept. Within a day, an episode passing the year's lookback
+    is dropped at the next change, not at once: a year is longer than any decision waits."""
+    count, latest = s.execute(select(func.count(), func.max(StrategyDecision.recorded_at))
+                              .where(StrategyDecision.organisation_id == org.id)).one()
+    key = ("due_decisions", today_in_london(now), count, latest, strategy.rules_for(org))
+    return kept_figures.kept(s, org, key, lambda: strategy.due_decision_states(s, org, now))

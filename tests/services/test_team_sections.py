@@ -159,3 +159,20 @@ def test_due_decisions_counted_then_only_those_shown_read(world, db):
     assert [d.child.id for d in first + rest] == [cid for cid, _ in states[:6]]
     overdue = [d.state.state == "overdue" for d in every]
     assert overdue == sorted(overdue, reverse=True)  # most overdue first
+
+
+def test_kept_decisions_due_follow_every_change(world, db):
+    worker, manager = world.user("north", "worker"), world.user("north", "manager")
+    org = db.get(Organisation, world.orgs["north"].org.id)
+    first = make_case(db, worker, name="Cia Incare", found_hours_ago=None,
+                      reported_hours_ago=100, in_care=True)
+    assert dashboard.decision_states(db, org, now()) == strategy.due_decision_states(
+        db, org, now()) and len(strategy.due_decision_states(db, org, now())) == 1
+    make_case(db, worker, name="Cal Incare", found_hours_ago=None, reported_hours_ago=120,
+              in_care=True)  # a new episode: the figures version changes
+    assert len(dashboard.decision_states(db, org, now())) == 2
+    record_decision(db, manager, first.child, DecisionDetails("not_needed", reason="Home now"),
+                    now())
+    db.commit()  # a decision: the organisation's decisions change
+    kept = dashboard.decision_states(db, org, now())
+    assert kept == strategy.due_decision_states(db, org, now()) and len(kept) == 1

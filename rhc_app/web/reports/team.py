@@ -40,7 +40,7 @@ SLUGS = {key: slug for slug, (key, _, _) in SECTIONS.items()}
 def team_page() -> Any:
     org, now = user().organisation, utcnow()
     o = dashboard.overview(db(), org, now)
-    states = strategy.due_decision_states(db(), org, now)
+    states = dashboard.decision_states(db(), org, now)
     o.totals["decisions"] = len(states)
     months = figures.month_dates(today_in_london(), 6)
     timeliness = kept_figures.by_worker_and_month(db(), org, months)
@@ -76,7 +76,7 @@ def section(section: str) -> Any:
 
 
 def _decisions_page(org: Any, now: Any, number: int) -> Page:
-    states = strategy.due_decision_states(db(), org, now)
+    states = dashboard.decision_states(db(), org, now)
     total = len(states)
     pages = max(1, -(-total // PAGE_SIZE))
     if not 1 <= number <= pages:
