@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, render_template
 
 from rhc_app.domain import figures
+from rhc_app.domain.vocabulary import STATUSES
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import dashboard, kept_figures, strategy
 from rhc_app.services.follow_up import team_overdue
@@ -31,7 +32,8 @@ SECTIONS = {
                    "with consent to share not recorded"),
     "offer-again": ("offer_again", "Declined or not completed: offer again",
                     "to offer again"),
-    "awaiting-sign-off": ("awaiting_signoff", "Awaiting sign-off", "awaiting sign-off"),
+    "awaiting-sign-off": ("awaiting_signoff", STATUSES["awaiting_signoff"],
+                          STATUSES["awaiting_signoff"].lower()),
 }
 SLUGS = {key: slug for slug, (key, _, _) in SECTIONS.items()}
 
