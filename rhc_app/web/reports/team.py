@@ -8,8 +8,8 @@ from typing import Any
 from flask import abort, render_template
 
 from rhc_app.domain import figures
-from rhc_app.domain.vocabulary import STATUSES
 from rhc_app.domain.uk_time import today_in_london
+from rhc_app.domain.vocabulary import STATUSES
 from rhc_app.services import dashboard, kept_figures, strategy
 from rhc_app.services.follow_up import team_overdue
 from rhc_app.services.listing import PAGE_SIZE, Page
