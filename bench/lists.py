@@ -57,7 +57,7 @@ def measure(instance: Path, repeat: int) -> None:
             else:
                 ms, o = _cpu_ms(lambda: dashboard.overview(s, org, utcnow()), repeat)
                 print(f"team overview, manager: {ms:6.1f} ms CPU, "
-                      f"{len(o.offer_again)} to offer again, {len(o.due)} due")
+                      f"{o.totals['offer_again']} to offer again, {o.totals['due']} due")
             s.expire_all()
     engine.dispose()
 

@@ -36,6 +36,10 @@ def continuity_worker(history: Sequence[PastConversation]) -> str | None:
     return max(held, key=lambda p: p.held_at).worker_id  # type: ignore[arg-type,return-value]
 
 
+# Statuses at which consent to share should have been asked: unrecorded, it is flagged.
+CONSENT_STATUSES = ("accepted", "in_progress", "awaiting_signoff", "completed")
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str
@@ -56,8 +60,7 @@ def flags_for(*, episode_count_30d: int, repeat: bool, police_risk: str | None,
     if found_at is None:
         out.append(Flag("no_found_time", "No found time: the 72-hour clock cannot start",
                         "orange"))
-    if consent_to_share is None and status in ("accepted", "in_progress", "awaiting_signoff",
-                                               "completed"):
+    if consent_to_share is None and status in CONSENT_STATUSES:
         out.append(Flag("consent", "Consent to share not recorded", "yellow"))
     if continuity_name and not holder_is_continuity:
         out.append(Flag("continuity", f"Has spoken before with {continuity_name}: consider "

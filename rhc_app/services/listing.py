@@ -177,7 +177,14 @@ def _covered_found_times(s: Session, conversation_ids: list[str]
 
 def _clock(conv: Conversation, episode: Episode, covered: list[datetime | None],
            now: datetime) -> uk_time.ClockState:
-    stopped = conv.held_at or (conv.outcome_at if conv.outcome in ("declined",
-                                                                    "not_completed") else None)
+    return clock_of(conv.held_at, conv.outcome, conv.outcome_at, [episode.found_at, *covered],
+                    now)
+
+
+def clock_of(held_at: datetime | None, outcome: str | None, outcome_at: datetime | None,
+             found_times: list[datetime | None], now: datetime) -> uk_time.ClockState:
+    """The 72-hour clock of a conversation answering episodes found at `found_times` (its own
+    first, then those it covers)."""
+    stopped = held_at or (outcome_at if outcome in ("declined", "not_completed") else None)
     # A conversation covering other episodes answers the latest of them (issue 17).
-    return uk_time.clock(covering.clock_found_at([episode.found_at, *covered]), now, stopped)
+    return uk_time.clock(covering.clock_found_at(found_times), now, stopped)

@@ -146,9 +146,10 @@ class DueDecision:
     state: DecisionState
 
 
-def due_decisions(s: Session, org: Organisation, now: datetime) -> list[DueDecision]:
-    """Children whose decision is due or overdue, most overdue first (the team dashboard)."""
-    # Codes and times only: no sealed column is read for the whole organisation's episodes.
+def due_decision_states(s: Session, org: Organisation, now: datetime
+                        ) -> list[tuple[str, DecisionState]]:
+    """(child id, state) of every child whose decision is due or overdue, most overdue first:
+    codes and times only, no sealed column read, so counting them costs little."""
     rows = s.execute(select(Episode.id, Episode.child_id, Episode.reported_missing_at,
                             Episode.found_at, Episode.in_care)
                      .where(Episode.organisation_id == org.id,
@@ -158,13 +159,14 @@ def due_decisions(s: Session, org: Organisation, now: datetime) -> list[DueDecis
     for e in rows:
         by_child[e.child_id].append(EpisodeFact(e.id, e.reported_missing_at, e.found_at,
                                                 e.in_care))
-    decisions = s.execute(select(StrategyDecision).where(
-        StrategyDecision.organisation_id == org.id,
-        StrategyDecision.recorded_at >= now - LOOKBACK,
-        StrategyDecision.recorded_at <= now)).scalars().all()  # as it stood then
+    decisions = s.execute(select(StrategyDecision.child_id, StrategyDecision.kind,
+                                 StrategyDecision.recorded_at, StrategyDecision.meeting_on)
+                          .where(StrategyDecision.organisation_id == org.id,
+                                 StrategyDecision.recorded_at >= now - LOOKBACK,
+                                 StrategyDecision.recorded_at <= now)).all()  # as it stood then
     facts: dict[str, list[DecisionFact]] = defaultdict(list)
     for d in decisions:
-        facts[d.child_id].append(decision_fact(d))
+        facts[d.child_id].append(DecisionFact(d.kind, d.recorded_at, d.meeting_on))
     rules = rules_for(org)
     # Fewer episodes than the threshold, none from care and no decision: nothing can be due
     # (domain.strategy.triggers), so most children of the year are not looked at again.
@@ -173,11 +175,21 @@ def due_decisions(s: Session, org: Organisation, now: datetime) -> list[DueDecis
               if cid in facts or len(eps) >= rules.threshold or any(e.in_care for e in eps)}
     states.update({cid: strategy.decision_state([], facts[cid], rules, now)
                    for cid in facts if cid not in states})
-    due = {cid: st for cid, st in states.items() if st.needs_decision}
-    if not due:
+    due = [(cid, st) for cid, st in states.items() if st.needs_decision]
+    due.sort(key=lambda r: (r[1].state != "overdue", r[1].due_on or date.max, r[0]))
+    return due
+
+
+def due_decisions(s: Session, org: Organisation, now: datetime, limit: int | None = None,
+                  offset: int = 0, states: list[tuple[str, DecisionState]] | None = None
+                  ) -> list[DueDecision]:
+    """Children whose decision is due or overdue, most overdue first; `limit` of them from
+    `offset` (all if None), so only the names shown are decrypted. `states` if already read."""
+    if states is None:
+        states = due_decision_states(s, org, now)
+    wanted = states[offset:None if limit is None else offset + limit]
+    if not wanted:
         return []
-    children = {c.id: c for c in s.execute(select(Child).where(Child.id.in_(list(due))))
-                .scalars()}
-    out = [DueDecision(children[cid], st) for cid, st in due.items() if cid in children]
-    out.sort(key=lambda r: (r.state.state != "overdue", r.state.due_on or date.max))
-    return out
+    children = {c.id: c for c in s.execute(select(Child).where(
+        Child.id.in_([cid for cid, _ in wanted]))).scalars()}
+    return [DueDecision(children[cid], st) for cid, st in wanted if cid in children]

@@ -1,5 +1,5 @@
-"""Managers: the team dashboard, the quarterly figures and the risk-factor report (pages,
-CSV and committee PDF), and the dataset upload."""
+"""Managers: the quarterly figures and the risk-factor report (pages, CSV and committee PDF),
+and the dataset upload. The team page and its sections are in team.py."""
 
 from __future__ import annotations
 
@@ -23,11 +23,9 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import charts, disclosure, figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.security import audit
-from rhc_app.services import datasets, field_figures, kept_figures, strategy
-from rhc_app.services.dashboard import overview
-from rhc_app.services.follow_up import team_overdue
+from rhc_app.services import datasets, field_figures, kept_figures
 from rhc_app.store.db import utcnow
-from rhc_app.web.common import audit_event, ring, user
+from rhc_app.web.common import ring, user
 from rhc_app.web.extensions import db
 from rhc_app.web.loaders import require_role
 from rhc_app.web.reports.forms import UploadForm
@@ -51,19 +49,6 @@ def _format() -> str:
     if fmt not in ("page", "csv", "pdf"):
         abort(400)
     return fmt
-
-
-@bp.get("/team")
-def dashboard() -> Any:
-    o = overview(db(), user().organisation, utcnow())
-    months = figures.month_dates(today_in_london(), 6)
-    timeliness = kept_figures.by_worker_and_month(db(), user().organisation, months)
-    audit_event("team_dashboard_viewed")  # children's names on screen
-    db().commit()
-    return render_template("reports/dashboard.html", o=o, accounts=accounts.notice(),
-                           overdue_actions=team_overdue(db(), user(), today_in_london()),
-                           decisions=strategy.due_decisions(db(), user().organisation, utcnow()),
-                           timeliness=timeliness, months=months, title="Team")
 
 
 def _year() -> int:
@@ -220,6 +205,6 @@ def upload() -> Any:
                            title="Import the standard dataset"), 400 if errors else 200
 
 
-# Registered on bp by importing them: account approval, the lists behind the figures, closing
-# an offer, the weekly missing meeting.
-from rhc_app.web.reports import accounts, closing, figures_lists, weekly  # noqa: E402,F401
+# Registered on bp by importing them: the team page and its sections, account approval, the
+# lists behind the figures, closing an offer, the weekly missing meeting.
+from rhc_app.web.reports import accounts, closing, figures_lists, team, weekly  # noqa: E402,F401

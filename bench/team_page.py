@@ -1,0 +1,73 @@
+"""The team page (`/team`), in-process: CPU per request, as a manager sees it.
+
+    python -m bench.team_page                   # seeds 5,000 children, 25,000 episodes (SQLite)
+    python -m bench.team_page --instance DIR    # reuses an instance an earlier run seeded
+    python -m bench.team_page --profile         # and prints a pyinstrument profile
+
+No server: the app's test client, signed in as a manager, GETs `/team` and one "See all" page
+many times; the median and p90 of time.process_time per request are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench import seed
+from bench.canvas_page import _cpu, _line, _profile
+from bench.load import csrf_of
+from rhc_app import create_app
+
+SCALE = seed.Scale(workers=10, managers=1, children=5_000, episodes=25_000, import_rows=0)
+MANAGER = "manager00@benchshire.example.org"
+
+
+def measure(instance: Path, repeat: int, profile: bool) -> None:
+    app = create_app({"INSTANCE_PATH": str(instance),
+                      "DATABASE_URL": f"sqlite:///{instance / 'rhc.sqlite3'}",
+                      "SESSION_COOKIE_SECURE": False})
+    logging.getLogger("rhc_app.requests").disabled = True  # a line a request, on stderr
+    client = app.test_client()
+    client.post("/sign-in", data={"email": MANAGER, "password": seed.PASSWORD, "code": "",
+                                  "csrf_token": csrf_of(client.get("/sign-in").data)})
+    pages = {"team page": "/team"}
+    if "reports.section" in app.view_functions:  # the paged "See all" lists
+        pages["see all: overdue, p1"] = "/team/overdue"
+
+    for what, url in pages.items():
+        def get(url: str = url) -> Any:
+            answer = client.get(url)
+            assert answer.status_code == 200, answer.status_code
+            return answer
+
+        _cpu(get, 2)  # warm: templates compiled, caches filled
+        times, answer = _cpu(get, repeat)
+        print(_line(what, times) + f", {len(answer.data):,} bytes")
+        if profile:
+            _profile(what, get)
+    app.extensions["rhc_database"].dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.team_page",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("--instance", type=Path, help="an instance an earlier run seeded")
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--profile", action="store_true", help="print a pyinstrument profile")
+    args = ap.parse_args(argv)
+    instance = args.instance
+    if instance is None or not (instance / "rhc.sqlite3").exists():
+        instance = instance or Path(tempfile.mkdtemp(prefix="rhc-bench-team-"))
+        instance.mkdir(parents=True, exist_ok=True)
+        seeded = seed.seed(instance, f"sqlite:///{instance / 'rhc.sqlite3'}", SCALE,
+                           log=lambda *_: None)
+        print(f"seeded {instance} in {seeded.seconds:.0f} s: {seeded.statuses}")
+    measure(instance, args.repeat, args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
