@@ -86,7 +86,8 @@ def records(world: Any, db: Any) -> dict[str, Any]:
             "episode_id": [convs[0].episode_id],
             "user_id": [world.user("north", "worker2").id],
             "action": ["disable", "enable", "reset-password"], "kind": ["police", "child"],
-            "token": ["0" * 64]}  # a connection (issue 16): its keyed hash
+            "token": ["0" * 64],  # a connection (issue 16): its keyed hash
+            "section": ["overdue", "decisions"]}  # a section of the team page in full
 
 
 def _urls(app: Any, ids: dict[str, list[str]]) -> list[str]:
