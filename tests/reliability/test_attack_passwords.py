@@ -56,9 +56,9 @@ def test_reasonable_passwords_are_still_accepted(fine):
 
 
 def test_checking_is_linear_in_the_length():
-    start = time.perf_counter()
+    start = time.process_time()  # CPU: a busy machine only delays the test
     for ch in "a!1@ ":
         for n in (256, 255):
             password_problem((ch + "b") * (n // 2), 12)
             password_problem(ch * n, 12)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

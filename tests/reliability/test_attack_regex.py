@@ -83,8 +83,10 @@ def test_the_identifier_patterns_answer_their_worst_inputs_at_once() -> None:
              "@a" * 25_000, "AB12" * 12_500, "A1" * 25_000 + "1AA", "a" * 50_000 + "1",
              "07700 " * 8_000]
     for text in worst:
-        started = time.perf_counter()
+        # CPU, not the wall clock: a backtracking pattern burns seconds of it, while a busy
+        # machine only delays the test.
+        started = time.process_time()
         in_text(text)
         entry_tokens("person", {"name": text, "description": text})
-        assert time.perf_counter() - started < 2, text[:20]
+        assert time.process_time() - started < 2, text[:20]
     assert in_text("x" * 10_000 + " 07700 900123") == [("phone", "+447700900123")]
