@@ -13,11 +13,9 @@ actions, with realistic text (bench/seed.py's writer).
 
 from __future__ import annotations
 
-import argparse
 import logging
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from bench import seed
+from bench import inprocess, seed
 from bench.load import CanvasForm, csrf_of
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
@@ -123,38 +121,13 @@ def measure(instance: Path, repeat: int, profile: bool) -> None:
     times, _ = _cpu(autosave, repeat)
     print(_line("autosave", times))
     if profile:
-        _profile("conversation page", page)
-        _profile("autosave", autosave)
+        inprocess.profile("conversation page", page)
+        inprocess.profile("autosave", autosave)
     app.extensions["rhc_database"].dispose()
 
 
-def _profile(what: str, call: Callable[[], Any]) -> None:
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=0.0005)
-    with profiler:
-        for _ in range(50):
-            call()
-    print(f"\n--- {what}, 50 requests ---")
-    print(profiler.output_text(unicode=False, color=False, show_all=False))
-
-
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.canvas_page",
-                                 description=__doc__.split("\n")[0])
-    ap.add_argument("--instance", type=Path, help="an instance an earlier run seeded")
-    ap.add_argument("--repeat", type=int, default=200)
-    ap.add_argument("--profile", action="store_true", help="print a pyinstrument profile")
-    args = ap.parse_args(argv)
-    instance = args.instance
-    if instance is None or not (instance / "rhc.sqlite3").exists():
-        instance = instance or Path(tempfile.mkdtemp(prefix="rhc-bench-canvas-"))
-        instance.mkdir(parents=True, exist_ok=True)
-        seeded = seed.seed(instance, f"sqlite:///{instance / 'rhc.sqlite3'}", SMALL,
-                           log=lambda *_: None)
-        print(f"seeded {instance} in {seeded.seconds:.0f} s")
-    measure(instance, args.repeat, args.profile)
-    return 0
+    return inprocess.main("bench.canvas_page", __doc__, SMALL, 200, measure, argv)
 
 
 if __name__ == "__main__":

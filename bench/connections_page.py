@@ -13,15 +13,13 @@ full size (4,000 children, 20,000 episodes), with its people and places and case
 
 from __future__ import annotations
 
-import argparse
 import logging
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench import seed
+from bench import inprocess, seed
 from bench.load import csrf_of
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
@@ -86,37 +84,12 @@ def measure(instance: Path, repeat: int, profile: bool) -> None:
         print(_line(what, cpu, wall) + f", {len(answer.data):,} bytes")
     if profile:
         for what, page in pages.items():
-            _profile(what, page, 5)
+            inprocess.profile(what, page, 5)
     app.extensions["rhc_database"].dispose()
 
 
-def _profile(what: str, call: Any, n: int) -> None:
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=0.0005)
-    with profiler:
-        for _ in range(n):
-            call()
-    print(f"\n--- {what}, {n} requests ---")
-    print(profiler.output_text(unicode=False, color=False, show_all=False))
-
-
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.connections_page",
-                                 description=__doc__.split("\n")[0])
-    ap.add_argument("--instance", type=Path, help="an instance an earlier run seeded")
-    ap.add_argument("--repeat", type=int, default=10)
-    ap.add_argument("--profile", action="store_true", help="print a pyinstrument profile")
-    args = ap.parse_args(argv)
-    instance = args.instance
-    if instance is None or not (instance / "rhc.sqlite3").exists():
-        instance = instance or Path(tempfile.mkdtemp(prefix="rhc-bench-connections-"))
-        instance.mkdir(parents=True, exist_ok=True)
-        seeded = seed.seed(instance, f"sqlite:///{instance / 'rhc.sqlite3'}", FIFTH,
-                           log=lambda *_: None)
-        print(f"seeded {instance} in {seeded.seconds:.0f} s")
-    measure(instance, args.repeat, args.profile)
-    return 0
+    return inprocess.main("bench.connections_page", __doc__, FIFTH, 10, measure, argv)
 
 
 if __name__ == "__main__":

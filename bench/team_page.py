@@ -10,14 +10,12 @@ many times; the median and p90 of time.process_time per request are printed.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import seed
-from bench.canvas_page import _cpu, _line, _profile
+from bench import inprocess, seed
+from bench.canvas_page import _cpu, _line
 from bench.load import csrf_of
 from rhc_app import create_app
 
@@ -47,26 +45,12 @@ def measure(instance: Path, repeat: int, profile: bool) -> None:
         times, answer = _cpu(get, repeat)
         print(_line(what, times) + f", {len(answer.data):,} bytes")
         if profile:
-            _profile(what, get)
+            inprocess.profile(what, get)
     app.extensions["rhc_database"].dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.team_page",
-                                 description=__doc__.split("\n")[0])
-    ap.add_argument("--instance", type=Path, help="an instance an earlier run seeded")
-    ap.add_argument("--repeat", type=int, default=10)
-    ap.add_argument("--profile", action="store_true", help="print a pyinstrument profile")
-    args = ap.parse_args(argv)
-    instance = args.instance
-    if instance is None or not (instance / "rhc.sqlite3").exists():
-        instance = instance or Path(tempfile.mkdtemp(prefix="rhc-bench-team-"))
-        instance.mkdir(parents=True, exist_ok=True)
-        seeded = seed.seed(instance, f"sqlite:///{instance / 'rhc.sqlite3'}", SCALE,
-                           log=lambda *_: None)
-        print(f"seeded {instance} in {seeded.seconds:.0f} s: {seeded.statuses}")
-    measure(instance, args.repeat, args.profile)
-    return 0
+    return inprocess.main("bench.team_page", __doc__, SCALE, 10, measure, argv)
 
 
 if __name__ == "__main__":
