@@ -13,7 +13,6 @@ actions, with realistic text (bench/seed.py's writer).
 
 from __future__ import annotations
 
-import logging
 import random
 import statistics
 import time
@@ -25,8 +24,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from bench import inprocess, seed
-from bench.load import CanvasForm, csrf_of
-from rhc_app import create_app
+from bench.load import CanvasForm
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.risk_factors import RISK_FACTORS
 from rhc_app.domain.vocabulary import ACTIONS
@@ -84,13 +82,7 @@ def _line(what: str, times: list[float]) -> str:
 
 def measure(instance: Path, repeat: int, profile: bool) -> None:
     conv_id = prepare(instance)
-    app = create_app({"INSTANCE_PATH": str(instance),
-                      "DATABASE_URL": f"sqlite:///{instance / 'rhc.sqlite3'}",
-                      "SESSION_COOKIE_SECURE": False})
-    logging.getLogger("rhc_app.requests").disabled = True  # a line a request, on stderr
-    client = app.test_client()
-    client.post("/sign-in", data={"email": WORKER, "password": seed.PASSWORD, "code": "",
-                                  "csrf_token": csrf_of(client.get("/sign-in").data)})
+    app, client = inprocess.signed_in(instance, WORKER)
     url = f"/conversations/{conv_id}/canvas"
 
     def page() -> Any:

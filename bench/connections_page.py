@@ -13,15 +13,12 @@ full size (4,000 children, 20,000 episodes), with its people and places and case
 
 from __future__ import annotations
 
-import logging
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import inprocess, seed
-from bench.load import csrf_of
-from rhc_app import create_app
 from rhc_app.crypto import KeyRing
 from rhc_app.store.db import make_engine, make_sessionmaker, utcnow
 from rhc_app.store.models import Organisation
@@ -60,13 +57,7 @@ def busy_token(instance: Path) -> str:
 
 def measure(instance: Path, repeat: int, profile: bool) -> None:
     token = busy_token(instance)
-    app = create_app({"INSTANCE_PATH": str(instance),
-                      "DATABASE_URL": f"sqlite:///{instance / 'rhc.sqlite3'}",
-                      "SESSION_COOKIE_SECURE": False})
-    logging.getLogger("rhc_app.requests").disabled = True  # a line a request, on stderr
-    client = app.test_client()
-    client.post("/sign-in", data={"email": MANAGER, "password": seed.PASSWORD, "code": "",
-                                  "csrf_token": csrf_of(client.get("/sign-in").data)})
+    app, client = inprocess.signed_in(instance, MANAGER)
 
     def getter(url: str) -> Any:
         def get() -> Any:

@@ -10,6 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from bench import seed
+from bench.load import csrf_of
+from rhc_app import create_app
+
+
+def signed_in(instance: Path, email: str) -> tuple[Any, Any]:
+    """The app on ``instance`` and a test client signed in as ``email``."""
+    import logging
+
+    app = create_app({"INSTANCE_PATH": str(instance),
+                      "DATABASE_URL": f"sqlite:///{instance / 'rhc.sqlite3'}",
+                      "SESSION_COOKIE_SECURE": False})
+    logging.getLogger("rhc_app.requests").disabled = True  # a line a request, on stderr
+    client = app.test_client()
+    client.post("/sign-in", data={"email": email, "password": seed.PASSWORD, "code": "",
+                                  "csrf_token": csrf_of(client.get("/sign-in").data)})
+    return app, client
 
 
 def profile(what: str, call: Callable[[], Any], n: int = 50) -> None:

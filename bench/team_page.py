@@ -10,27 +10,18 @@ many times; the median and p90 of time.process_time per request are printed.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from bench import inprocess, seed
 from bench.canvas_page import _cpu, _line
-from bench.load import csrf_of
-from rhc_app import create_app
 
 SCALE = seed.Scale(workers=10, managers=1, children=5_000, episodes=25_000, import_rows=0)
 MANAGER = "manager00@benchshire.example.org"
 
 
 def measure(instance: Path, repeat: int, profile: bool) -> None:
-    app = create_app({"INSTANCE_PATH": str(instance),
-                      "DATABASE_URL": f"sqlite:///{instance / 'rhc.sqlite3'}",
-                      "SESSION_COOKIE_SECURE": False})
-    logging.getLogger("rhc_app.requests").disabled = True  # a line a request, on stderr
-    client = app.test_client()
-    client.post("/sign-in", data={"email": MANAGER, "password": seed.PASSWORD, "code": "",
-                                  "csrf_token": csrf_of(client.get("/sign-in").data)})
+    app, client = inprocess.signed_in(instance, MANAGER)
     pages = {"team page": "/team"}
     if "reports.section" in app.view_functions:  # the paged "See all" lists
         pages["see all: overdue, p1"] = "/team/overdue"

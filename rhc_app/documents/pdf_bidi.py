@@ -71,7 +71,11 @@ def word_levels(words: Sequence[str], base_rtl: bool | None = None) -> list[tupl
         return [(0, 0)] * len(words)
     if base_rtl is not False and _all_right_to_left(text):
         return [(1, 1)] * len(words)
-    levels = _levels(text, base_rtl)
+    return by_word(_levels(text, base_rtl), words)
+
+
+def by_word(levels: Sequence[int], words: Sequence[str]) -> list[tuple[int, int]]:
+    """Each word's (level, level of the space before it) from its line's character levels."""
     out, at = [], 0
     for word in words:
         gap = levels[at - 1] if at else levels[0] if levels else 0

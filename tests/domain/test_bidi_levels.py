@@ -17,13 +17,7 @@ WORDS = st.lists(st.text(RIGHT_TO_LEFT_AND_NEUTRAL, min_size=1, max_size=8), min
 
 
 def _by_the_rules(words: list[str], base_rtl: bool | None) -> list[tuple[int, int]]:
-    levels = pdf_bidi._levels(" ".join(words), base_rtl)
-    out, at = [], 0
-    for word in words:
-        gap = levels[at - 1] if at else levels[0] if levels else 0
-        out.append((max(levels[at:at + len(word)], default=gap), gap))
-        at += len(word) + 1
-    return out
+    return pdf_bidi.by_word(pdf_bidi._levels(" ".join(words), base_rtl), words)
 
 
 @settings(max_examples=400, deadline=None)
