@@ -14,7 +14,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from rhc_app.documents.pdf_common import escape_markup, register_fonts
-from rhc_app.documents.pdf_text import TextParagraph, joined, split_blocks
+from rhc_app.documents.pdf_line import LabelParagraph
+from rhc_app.documents.pdf_text import TextParagraph, joined, label_frags, split_blocks
 from rhc_app.domain.vocabulary import NOT_RECORDED
 
 #: A value that would wrap to more lines than this in its column is not squeezed into a cell.
@@ -55,9 +56,13 @@ def field(label: str, value: str | None, s: dict[str, ParagraphStyle]) -> list[F
     out: list[Flowable] = []
     for index, (piece, ends) in enumerate(pieces):
         text = escape_markup(piece)
+        style = body if ends else carry_on
         if index == 0:  # a question reads "…alone? Yes", a label "Where: …"
-            text = f"<b>{escape_markup(label if label.endswith('?') else label + ':')}</b> {text}"
-        out.append(TextParagraph(text, body if ends else carry_on))
+            head = escape_markup(label if label.endswith('?') else label + ':')
+            frags = label_frags(head, text, style)
+            out.append(LabelParagraph(f"<b>{head}</b> {text}", style, frags=frags))
+        else:
+            out.append(TextParagraph(text, style))
     return out
 
 
