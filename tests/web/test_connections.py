@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from rhc_app.domain.uk_time import today_in_london
-from rhc_app.services import links
+from rhc_app.services import connections
 from rhc_app.store.models import AuditEvent
 from tests.conftest import Auth, make_user, now
 from tests.services.test_links import held
@@ -25,7 +25,7 @@ def linked(world, db):
     convs = [held(db, north, [JAY]), held(db, world.user("north", "worker2"), [JAY_AGAIN])]
     held(db, world.user("south", "worker"), [JAY])  # another organisation's child
     org = world.orgs["north"].org.id
-    (conn,) = links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
+    (conn,) = connections.all_connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
     return convs, conn
 
 
