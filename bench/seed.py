@@ -33,7 +33,7 @@ from rhc_app.domain.risk_factors import RISK_FACTORS
 from rhc_app.domain.uk_time import to_london
 from rhc_app.domain.vocabulary import ACTIONS, AREAS
 from rhc_app.security.passwords import hash_password
-from rhc_app.services import links
+from rhc_app.services import connections
 from rhc_app.services.canvas import empty_canvas
 from rhc_app.store.db import make_engine, make_sessionmaker, new_id
 from rhc_app.store.models import (
@@ -513,7 +513,7 @@ def seed(instance: Path, url: str, scale: Scale, seed_value: int = 2026,
 def busy_connection(s: Session, org_id: str, now: datetime) -> str | None:
     """The connection page the bench opens: a phone number of one of the recurring people
     that links several children (nearest to five) in the last 90 days."""
-    found = links.connections(s, org_id, now - timedelta(days=90), now)
+    found = connections.all_connections(s, org_id, now - timedelta(days=90), now)
     phones = sorted((c for c in found if c.token_kind == "phone"),
                     key=lambda c: (abs(c.children - 5), c.token))
     return phones[0].token if phones else (found[0].token if found else None)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhc_app.domain.uk_time import format_date
-from rhc_app.services import follow_up, hotspots, links
+from rhc_app.services import connections, follow_up, hotspots
 from rhc_app.store.models import Child, Conversation, LinkToken, User
 
 NO_CONSENT = "no"  # Conversation.consent_to_share: the child did not consent
@@ -36,7 +36,7 @@ class Entry:
 
 @dataclass
 class Shared:
-    conn: links.Connection
+    conn: connections.Connection
     entries: list[Entry] = field(default_factory=list)
     no_consent: int = 0  # mentions left out: the child did not consent to sharing with police
     not_shared: int = 0  # mentions left out: the child asked for them not to be shared
@@ -54,14 +54,14 @@ def _refused(s: Session, ids: set[str]) -> set[str]:
         Conversation.id.in_(ids), Conversation.consent_to_share == NO_CONSENT)).scalars())
 
 
-def no_consent(s: Session, conn: links.Connection) -> int:
+def no_consent(s: Session, conn: connections.Connection) -> int:
     """How many of its mentions (the child not having asked them kept) would be left out of
     a police submission: the child did not consent. Nothing is opened."""
     refused = _refused(s, {m.conversation_id for m in conn.mentions})
     return sum(1 for m in conn.mentions if not m.do_not_share and m.conversation_id in refused)
 
 
-def shareable(s: Session, conn: links.Connection) -> Shared:
+def shareable(s: Session, conn: connections.Connection) -> Shared:
     """The connection's mentions that may be shared, opened; the rest only counted."""
     refused = _refused(s, {m.conversation_id for m in conn.mentions})
     out = Shared(conn)
@@ -74,7 +74,7 @@ def shareable(s: Session, conn: links.Connection) -> Shared:
         else:
             kept.append(m)
     refs: dict[str, str] = {}
-    for shown in links.open_mentions(s, links.Connection(conn.token_kind, conn.token,
+    for shown in connections.open_mentions(s, connections.Connection(conn.token_kind, conn.token,
                                                           conn.how, kept)):
         m = shown.mention
         if m.child_id not in refs:
@@ -90,7 +90,7 @@ def panel_connections(s: Session, org_id: str, start: datetime, end: datetime
     """The period's connections for the panel: those still linking two or more children once
     the entries the children asked not to be shared are taken out."""
     out = []
-    for conn in links.connections(s, org_id, start, end):
+    for conn in connections.all_connections(s, org_id, start, end):
         if len({m.child_id for m in conn.mentions if not m.do_not_share}) < 2:
             continue
         out.append(shareable(s, conn))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import quote
 
+from flask import url_for
 from flask_login import current_user
 from wtforms import Form
 
@@ -25,6 +27,19 @@ def ring() -> KeyRing:
     keyring = database().keyring
     assert keyring is not None
     return keyring
+
+
+def links_to(endpoint: str, key: str, **values: Any) -> Callable[[str], str]:
+    """``url_for(endpoint, key=value, **values)`` for many values of one key (a list's links):
+    the address is built once with a stand-in where the value goes, and each value is quoted
+    into its place as the route's default converter quotes it. One ``url_for`` a link was a
+    large share of the connections page."""
+    standin = "rhc-stand-in"
+    before, after = url_for(endpoint, **{key: standin}, **values).split(standin)
+    return lambda value: before + quote(value, safe=_PATH_SAFE) + after
+
+
+_PATH_SAFE = "!$&'()*+,/:;=@"  # werkzeug's BaseConverter.to_url
 
 
 def audit_event(action: str, *, record_type: str | None = None, record_id: str | None = None,

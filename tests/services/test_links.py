@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from rhc_app.services import links
+from rhc_app.services import connections, links
 from rhc_app.services.conversations import amend, complete, record_outcome, save_canvas
 from rhc_app.store.models import AuditEvent, Conversation, LinkToken
 from tests.conftest import make_case, now
@@ -78,13 +78,13 @@ def test_connections_link_two_children_in_one_organisation_only(world, db):
     held(db, north, [{"name": "Someone else", "description": "07700 900999"}])
     held(db, south, [PERSON])  # another organisation: never counted with north's
     org = world.orgs["north"].org.id
-    found = links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
+    found = connections.all_connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
     assert len(found) == 1
     (conn,) = found
     assert conn.how == ["phone"] and conn.children == 2
     assert {m.conversation_id for m in conn.mentions} == {a.id, b.id}
     south_org = world.orgs["south"].org.id
-    assert links.connections(db, south_org, now() - timedelta(days=90), now()) == []
+    assert connections.all_connections(db, south_org, now() - timedelta(days=90), now()) == []
 
 
 def test_one_child_twice_is_not_a_connection_and_the_period_counts(world, db):
@@ -93,10 +93,10 @@ def test_one_child_twice_is_not_a_connection_and_the_period_counts(world, db):
     held(db, worker, [PERSON], ref="SAME-1")
     org = world.orgs["north"].org.id
     window = (now() - timedelta(days=90), now() + timedelta(hours=1))
-    assert links.connections(db, org, *window) == []
+    assert connections.all_connections(db, org, *window) == []
     held(db, worker, [PERSON], hours_ago=24 * 100)  # another child, but long ago
-    assert links.connections(db, org, *window) == []
-    long_ago = links.connections(db, org, now() - timedelta(days=200), window[1])
+    assert connections.all_connections(db, org, *window) == []
+    long_ago = connections.all_connections(db, org, now() - timedelta(days=200), window[1])
     assert long_ago and long_ago[0].how == ["phone", "vehicle", "name"]
 
 
@@ -105,9 +105,9 @@ def test_ways_of_matching_the_same_entries_are_one_connection(world, db):
     held(db, worker, [PERSON])
     held(db, worker, [{**PERSON, "name": "BIGZ", "description": "car ab12cde"}])
     org = world.orgs["north"].org.id
-    (conn,) = links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
+    (conn,) = connections.all_connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
     assert conn.how == ["phone", "vehicle", "name"]
-    shown = links.open_mentions(db, conn)
+    shown = connections.open_mentions(db, conn)
     assert sorted(s.name for s in shown) == ["BIGZ", "Bigz"]
 
 
@@ -181,7 +181,7 @@ def test_key_rotation_leaves_the_index_as_it_was(world, db, app, runner, instanc
         assert rebuilt.exit_code == 0, rebuilt.output
     assert sorted(db.execute(select(LinkToken.token)).scalars()) == tokens
     org = world.orgs["north"].org.id
-    assert links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
+    assert connections.all_connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
 
 
 def test_a_save_that_leaves_the_entries_alone_keeps_the_rows_and_moves_their_date(world, db):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from rhc_app.domain.uk_time import today_in_london
-from rhc_app.services import links
+from rhc_app.services import connections
 from rhc_app.store.models import AuditEvent
 from tests.conftest import Auth, make_user, now
 from tests.services.test_links import held
@@ -25,7 +25,7 @@ def linked(world, db):
     convs = [held(db, north, [JAY]), held(db, world.user("north", "worker2"), [JAY_AGAIN])]
     held(db, world.user("south", "worker"), [JAY])  # another organisation's child
     org = world.orgs["north"].org.id
-    (conn,) = links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
+    (conn,) = connections.all_connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
     return convs, conn
 
 
@@ -229,3 +229,29 @@ def test_the_list_is_paged_and_keeps_its_period(world, db, auth, client, monkeyp
     past = client.get(f"/connections?{period}&page=3")
     assert past.status_code == 404 and "There is no page 3" in past.get_data(as_text=True)
     assert client.get(f"/connections?{period}&page=x").status_code == 404
+
+
+def test_the_lists_links_are_the_addresses_url_for_builds(world, db, app, auth, client, linked):
+    """The list builds each address once and puts each token or id in its place: the links
+    are the ones url_for gives, quoted the same way, the dates kept."""
+    from flask import url_for
+    from markupsafe import escape
+
+    from rhc_app.web.common import links_to
+
+    convs, conn = linked
+    auth.sign_in(world.user("north", "manager"))
+    day = today_in_london()
+    start = day - timedelta(days=30)
+    dates = {"start": [start.day, start.month, start.year], "end": [day.day, day.month, day.year]}
+    page = client.get("/connections", query_string=dates).get_data(as_text=True)
+    with app.test_request_context():
+        wanted = [url_for("links.connection", token=conn.token, **dates),
+                  *(url_for("conversations.show", conversation_id=c.id) for c in convs)]
+        for odd in ("a b", "x/y?z&w#v", "é€", "%41"):
+            assert links_to("conversations.show", "conversation_id")(odd) == url_for(
+                "conversations.show", conversation_id=odd)
+            assert links_to("links.connection", "token", **dates)(odd) == url_for(
+                "links.connection", token=odd, **dates)
+    for href in wanted:
+        assert f'href="{escape(href)}"' in page, href

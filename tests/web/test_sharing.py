@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from rhc_app.domain.uk_time import today_in_london
-from rhc_app.services import links
+from rhc_app.services import connections
 from rhc_app.services.conversations import record_outcome, save_canvas
 from rhc_app.store.models import AuditEvent, Conversation, FollowUpAction
 from tests.conftest import Auth, csrf_from, make_case, now
@@ -44,7 +44,7 @@ def four(world, db):
              "no": _held(db, worker, [REFUSED], "PN-103", "Cedar Testchild", consent="no"),
              "hidden": _held(db, worker2, [HIDDEN], "PN-104", "Damson Testchild")}
     org = world.orgs["north"].org.id
-    (conn,) = links.connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
+    (conn,) = connections.all_connections(db, org, now() - timedelta(days=90), now() + timedelta(hours=1))
     return convs, conn
 
 

@@ -16,7 +16,7 @@ from rhc_app.documents.report_pdf import ReportTable, build_report_pdf
 from rhc_app.domain import vocabulary
 from rhc_app.domain.figures import csv_text
 from rhc_app.domain.uk_time import format_date, today_in_london
-from rhc_app.services import links, sharing
+from rhc_app.services import connections, sharing
 from rhc_app.store.db import utcnow
 from rhc_app.web.common import audit_event, user
 from rhc_app.web.extensions import db
@@ -49,7 +49,7 @@ def no_consent_note(n: int) -> str:
     return NO_CONSENT_NOTE.format(n=n, s="" if n == 1 else "s")
 
 
-def _how(conn: links.Connection) -> str:
+def _how(conn: connections.Connection) -> str:
     return ", ".join(vocabulary.LINK_MATCHES[h] for h in conn.how)
 
 
@@ -96,10 +96,10 @@ def panel_pack() -> Any:
                      f"rhc-panel-pack-{period[0]}-to-{period[1]}.pdf")
 
 
-def _connection(token: str, period: tuple[date, date]) -> links.Connection:
+def _connection(token: str, period: tuple[date, date]) -> connections.Connection:
     if not TOKEN.fullmatch(token):
         abort(404)
-    conn = links.connection(db(), user().organisation_id, token, *_bounds(period))
+    conn = connections.connection(db(), user().organisation_id, token, *_bounds(period))
     if conn is None:
         abort(404)
     return conn

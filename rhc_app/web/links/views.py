@@ -17,9 +17,10 @@ from wtforms import SubmitField
 from rhc_app.domain.uk_time import from_london, today_in_london
 from rhc_app.security import audit
 from rhc_app.security.access import conversation_filter
-from rhc_app.services import hotspots, links, sharing
+from rhc_app.services import connections as found_connections
+from rhc_app.services import hotspots, sharing
 from rhc_app.store.models import Conversation
-from rhc_app.web.common import audit_each, audit_event, user
+from rhc_app.web.common import audit_each, audit_event, links_to, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import DayMonthYearField
 from rhc_app.web.loaders import require_role
@@ -112,20 +113,23 @@ def connections() -> Any:
                                title="Connections between children"), 400
     number = page_number()
     first = (number - 1) * PAGE_SIZE
-    total, shown = links.connection_page(db(), user().organisation_id, *_bounds(period),
-                                         max(first, 0), PAGE_SIZE)
+    total, shown = found_connections.connection_page(
+        db(), user().organisation_id, *_bounds(period), max(first, 0), PAGE_SIZE, LISTED)
     pages = max(1, -(-total // PAGE_SIZE))
     if not 1 <= number <= pages:
         return render_template("links/connections.html", form=form, found=None, period=period,
                                period_args=_period_args(period), pages=pages, number=number,
                                out_of_range=True, title="Page not found"), 404
-    openable = _openable({m.conversation_id for c in shown for m in c.mentions[-LISTED:]})
+    openable = _openable({m.conversation_id for c in shown for m in c.latest})
     audit_event("connections_listed",
                 detail=f"{period[0]} to {period[1]}: {len(shown)} of {total} shown")
     db().commit()
     return render_template("links/connections.html", form=form, found=shown, total=total,
-                           first=first, listed=LISTED, openable=openable, period=period,
+                           first=first, openable=openable, period=period,
                            period_args=_period_args(period),
+                           connection_link=links_to("links.connection", "token",
+                                                    **_period_args(period)),
+                           conversation_link=links_to("conversations.show", "conversation_id"),
                            pagination=pagination("links.connections", number, pages,
                                                  **_period_args(period)),
                            title="Connections between children" + (
@@ -140,10 +144,10 @@ def connection(token: str) -> Any:
     period = _period(form)
     if period is None:
         abort(404)
-    conn = links.connection(db(), user().organisation_id, token, *_bounds(period))
+    conn = found_connections.connection(db(), user().organisation_id, token, *_bounds(period))
     if conn is None:
         abort(404)
-    shown = links.open_mentions(db(), conn)
+    shown = found_connections.open_mentions(db(), conn)
     # Each conversation whose entry was opened, under the viewer's name.
     audit_each("connection_viewed", "conversation",
                dict.fromkeys(m.conversation_id for m in conn.mentions),
