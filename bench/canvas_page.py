@@ -1,11 +1,12 @@
-"""The conversation page and its autosave, in-process: CPU per request.
+"""The conversation page, its autosave and the police PDF request, in-process: CPU per request.
 
     python -m bench.canvas_page                   # seeds a small instance (SQLite), about a minute
     python -m bench.canvas_page --instance DIR    # reuses an instance an earlier run seeded
     python -m bench.canvas_page --profile         # and prints a pyinstrument profile of each
 
 No server: the app's test client, signed in as the worker who holds the conversation, GETs the
-canvas page and posts the autosave (the whole form, as canvas.js sends it) many times; the
+canvas page, posts the autosave (the whole form, as canvas.js sends it) and downloads the
+police PDF (the whole request: loading, decrypting, audit, layout) many times; the
 median and p90 of time.process_time per request are printed. The conversation is given a full
 canvas first: every area, three people, three places, three quick notes, risk factors and
 actions, with realistic text (bench/seed.py's writer).
@@ -24,7 +25,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from bench import inprocess, seed
-from bench.load import CanvasForm
+from bench.load import CanvasForm, csrf_of
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.risk_factors import RISK_FACTORS
 from rhc_app.domain.vocabulary import ACTIONS
@@ -107,14 +108,24 @@ def measure(instance: Path, repeat: int, profile: bool) -> None:
         state["version"] = answer.json["version"]
         return answer
 
+    def police_pdf() -> Any:
+        answer = client.post(f"/conversations/{conv_id}/documents/police.pdf",
+                             data={"csrf_token": csrf_of(first.data)})
+        assert answer.status_code == 200 and answer.data.startswith(b"%PDF"), answer.status_code
+        return answer
+
     _cpu(page, 5)  # warm: templates compiled, caches filled
     times, answer = _cpu(page, repeat)
     print(_line("conversation page", times) + f", {len(answer.data):,} bytes")
     times, _ = _cpu(autosave, repeat)
     print(_line("autosave", times))
+    _cpu(police_pdf, 2)
+    times, _ = _cpu(police_pdf, max(20, repeat // 4))
+    print(_line("police PDF request", times))
     if profile:
         inprocess.profile("conversation page", page)
         inprocess.profile("autosave", autosave)
+        inprocess.profile("police PDF request", police_pdf, 20)
     app.extensions["rhc_database"].dispose()
 
 
