@@ -80,3 +80,33 @@ def measure(instance: Path, url: str, conversation_ids: list[str]) -> dict[str, 
             "share_of_save": round(index_cpu / save_cpu, 4) if save_cpu else None,
             "rows_per_save": round(rows / saves, 1), "people_per_canvas": round(people / saves, 1),
             "places_per_canvas": round(places / saves, 1)}
+
+
+def autosaved(url: str, limit: int = 60) -> list[str]:
+    """The conversations the bench clients autosave: those in progress with a worker."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(select(Conversation.id).where(
+                Conversation.status == "in_progress", Conversation.worker_id.is_not(None))
+                .order_by(Conversation.id).limit(limit)).scalars())
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m bench.index_cost INSTANCE: the index's share of a save on a seeded SQLite
+    instance (each save rolled back, so the instance is left as it was)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(prog="python -m bench.index_cost")
+    ap.add_argument("instance", type=Path)
+    instance = ap.parse_args(argv).instance
+    url = f"sqlite:///{instance / 'rhc.sqlite3'}"
+    print(json.dumps(measure(instance, url, autosaved(url))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
