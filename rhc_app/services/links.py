@@ -12,13 +12,14 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain.identifiers import entry_tokens
 from rhc_app.services.canvas import normalise_canvas
 from rhc_app.store import links_version
+from rhc_app.store.db import UTCDateTime
 from rhc_app.store.models import Conversation, Episode, LinkToken, Organisation
 
 ENTRY_KINDS = {"person": "people", "place": "places"}
@@ -32,46 +33,57 @@ def token_of(ring: KeyRing, token_kind: str, value: str) -> str:
 _ROW = ("entry_kind", "entry_index", "token_kind", "token", "do_not_share", "mentioned_at")
 
 
-def reindex(s: Session, conv: Conversation, before: dict[str, Any] | None = None) -> int:
+# Built once: an autosave runs these on every save, and building them costs more than the
+# database's answer. The rows of a conversation, and how many are dated otherwise than `when`.
+_COUNTED = select(func.count(), func.count(case(
+    (LinkToken.mentioned_at != bindparam("when", type_=UTCDateTime()), 1)))).where(
+    LinkToken.conversation_id == bindparam("cid"))
+_ROWS = select(*(LinkToken.__table__.c[c] for c in _ROW)).where(
+    LinkToken.conversation_id == bindparam("cid"))
+_MOVED = (update(LinkToken.__table__).where(LinkToken.conversation_id == bindparam("cid"))
+          .values(mentioned_at=bindparam("when", type_=UTCDateTime())))
+
+
+def reindex(s: Session, conv: Conversation, before: dict[str, Any] | None = None,
+            canvas: dict[str, Any] | None = None) -> int:
     """Make this conversation's rows those of its canvas as it is now; the rows it has.
 
-    ``before`` is the canvas this save replaced: when its people and places are the same (most
-    autosaves change only notes), nothing is folded or hashed again and nothing is written
-    unless a mention's date moved (a conversation not yet held is dated by its last save). No
-    rows at all for entries that have some is a stale index, built again. Otherwise the rows
-    are worked out and written only when they differ from those kept. Every write marks the
-    organisation's index version, replaced as the transaction commits."""
+    ``before`` is the canvas this save replaced, ``canvas`` the one it sealed (not opened
+    again when given). When their people and places are the same (most autosaves change only
+    notes), nothing is folded or hashed again and nothing is written unless a mention's date
+    moved (a conversation not yet held is dated by its last save). No rows at all for entries
+    that have some is a stale index, built again. Otherwise the rows are worked out and
+    written only when they differ from those kept. Every write marks the organisation's index
+    version, replaced as the transaction commits."""
     org = [conv.organisation_id]
     if not conv.record_enc:
         if s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id)).rowcount:
             links_version.mark(s, org)
         return 0
-    canvas = normalise_canvas(conv.canvas)
+    canvas = normalise_canvas(canvas if canvas is not None else conv.canvas)
     when = conv.held_at or conv.updated_at
     if before is not None and _same_entries(normalise_canvas(before), canvas):
-        moved = s.execute(update(LinkToken).where(LinkToken.conversation_id == conv.id,
-                                                  LinkToken.mentioned_at != when)
-                          .values(mentioned_at=when)
-                          .execution_options(synchronize_session=False)).rowcount
+        conn = s.connection()  # Core on the session's transaction: index rows are never ORM
+        have, moved = conn.execute(_COUNTED, {"cid": conv.id, "when": when}).one()
         if moved:
+            conn.execute(_MOVED, {"cid": conv.id, "when": when})
             links_version.mark(s, org)
-            return moved
-        if not any(canvas[key] for key in ENTRY_KINDS.values()):
-            return 0
-        have = s.execute(select(func.count()).where(LinkToken.conversation_id == conv.id)
-                         ).scalar_one()
-        if have:
+        if have or not any(canvas[key] for key in ENTRY_KINDS.values()):
             return int(have)
     episode = s.get(Episode, conv.episode_id)  # the save has it already: no query
     assert episode is not None
     rows = row_values(s.info["keyring"], conv, episode.child_id, canvas)
-    have_rows = s.execute(select(*(getattr(LinkToken, c) for c in _ROW))
-                          .where(LinkToken.conversation_id == conv.id)).all()
-    if sorted(tuple(r) for r in have_rows) == sorted(tuple(r[c] for c in _ROW) for r in rows):
+    conn = s.connection()
+    have = conn.execute(_ROWS, {"cid": conv.id}).all()
+    if sorted(tuple(r)[:-1] for r in have) == sorted(tuple(r[c] for c in _ROW[:-1])
+                                                        for r in rows):
+        if any(r.mentioned_at != when for r in have):  # the same rows, dated again
+            conn.execute(_MOVED, {"cid": conv.id, "when": when})
+            links_version.mark(s, org)
         return len(rows)
-    s.execute(delete(LinkToken).where(LinkToken.conversation_id == conv.id))
+    conn.execute(delete(LinkToken.__table__).where(LinkToken.conversation_id == conv.id))
     if rows:
-        s.execute(insert(LinkToken), rows)
+        conn.execute(insert(LinkToken.__table__), rows)
     links_version.mark(s, org)
     return len(rows)
 
