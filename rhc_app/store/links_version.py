@@ -3,8 +3,9 @@ transaction as every write to its index (services/kept_links.py reuses the conne
 hotspots counted from the index only while the version they were counted at is still the one
 in the database).
 
-The index is written only by Core statements (services/links.py), so no listener can see the
-writes: the service that writes calls :func:`mark`. The version is replaced once, as the
+The services write the index with Core statements (services/links.py), which no listener
+sees: the service that writes calls :func:`mark`. Rows added or removed as objects (the
+benchmark's seed) are seen in `before_flush`. The version is replaced once, as the
 transaction commits, so the row is locked (on PostgreSQL) only for the commit.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
-from rhc_app.store.models.links import LinkIndexVersion
+from rhc_app.store.models.links import LinkIndexVersion, LinkToken
 from rhc_app.store.models.people import Organisation
 
 PENDING = "link_index_changed"  # session.info: organisations whose index this transaction wrote
@@ -52,10 +53,19 @@ def bump(s: Session, org_ids: Iterable[str]) -> None:
                          .values(organisation_id=org_id, version=secrets.randbits(62)))
 
 
+@event.listens_for(Session, "before_flush")
+def _rows_as_objects(session: Session, _ctx: Any, _instances: Any) -> None:
+    orgs = {obj.organisation_id for group in (session.new, session.dirty, session.deleted)
+            for obj in group if isinstance(obj, LinkToken)}
+    if orgs:
+        mark(session, orgs)
+
+
 @event.listens_for(Session, "before_commit")
 def _bump_at_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: not the commit yet
+    session.flush()  # rows still to flush may be index rows
     orgs = session.info.pop(PENDING, None)
     if orgs:
         bump(session, orgs)

@@ -160,3 +160,17 @@ def test_hotspots_in_one_query_count_each_period_to_its_edges(world, db):
                                                               convs["just before end"]}
     assert {c for c, when in rows if before <= when < start} == {
         convs["just before start"], convs["at the period before's start"]}
+
+
+def test_index_rows_written_as_objects_replace_the_version_too(world, db):
+    """The services write the index with Core statements and mark it themselves; rows added
+    as objects (the benchmark's seed does) are seen at the flush."""
+    conv = held(db, world.user("north", "worker"), [PERSON])
+    org = world.orgs["north"].org.id
+    version = links_version.read(db, org)
+    row = rows_of(db, conv)[0]
+    db.add(LinkToken(organisation_id=org, conversation_id=conv.id, child_id=row.child_id,
+                     entry_kind="person", entry_index=1, token_kind="name", token="f" * 64,
+                     do_not_share=False, mentioned_at=row.mentioned_at))
+    db.commit()
+    assert links_version.read(db, org) != version
