@@ -423,7 +423,7 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
     out.append(_target("connections page p95, 90 days, 1 manager", s and s["p95_ms"], 300,
                        " ms"))
     share = run.get("index_in_save", {}).get("share_of_save")
-    out.append(_target("the index's share of a save (reindex CPU / save CPU)",
+    out.append(_target("the index's share of an autosave (reindex CPU / save CPU)",
                        None if share is None else share * 100, 10, " %"))
     return out
 
@@ -461,7 +461,14 @@ def index_lines(run: dict[str, Any]) -> list[str]:
             f"clients autosave, {cost['people_per_canvas']} people and "
             f"{cost['places_per_canvas']} places each, {cost['rows_per_save']} index rows): "
             f"`reindex` {cost['reindex_cpu_ms']} ms CPU of a {cost['save_cpu_ms']} ms save, "
-            f"{cost['share_of_save'] * 100:.1f} %{of_request}.")
+            f"{cost['share_of_save'] * 100:.1f} %{of_request}. Those saves change a note, "
+            f"as the autosave does: the index is only re-dated, when a mention's date moves.")
+        changed = cost.get("person_changed") or {}
+        if changed.get("share_of_save") is not None:
+            lines.append(
+                f"- A save changing a person's description (the same conversations): "
+                f"`reindex` {changed['reindex_cpu_ms']} ms CPU of a {changed['save_cpu_ms']} ms "
+                f"save, {changed['share_of_save'] * 100:.1f} %.")
     if rebuild:
         lines.append(f"- `rhc links rebuild` over the whole instance: {rebuild['seconds']} s, "
                      f"peak memory {rebuild['peak_rss_mb']} MB ({rebuild['output'][:120]}).")

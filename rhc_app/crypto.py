@@ -185,6 +185,12 @@ class KeyRing:
         msg = purpose.encode() + b"\x00" + value.strip().casefold().encode("utf-8")
         return hmac.new(self.index_key, msg, hashlib.sha256).hexdigest()
 
+    def digest(self, purpose: str, value: str) -> str:
+        """A keyed hash of the exact text (no folding), to key what a process keeps about a
+        value without keeping the value: separate from `index` by its prefix."""
+        msg = b"digest\x00" + purpose.encode() + b"\x00" + value.encode("utf-8")
+        return hmac.new(self.index_key, msg, hashlib.sha256).hexdigest()
+
     def pseudonym(self, scope: str, purpose: str, value: str) -> str:
         """A stable pseudonym for sharing: differs per organisation (scope) and from the index."""
         msg = b"pseudonym\x00" + scope.encode() + b"\x00" + purpose.encode() + b"\x00" + \

@@ -65,6 +65,14 @@ def find_conversation(s: Session, user: User, conversation_id: str) -> Conversat
                                                 conversation_filter(user))).scalar_one_or_none()
 
 
+def conversations_among(s: Session, user: User, ids: set[str] | list[str]) -> set[str]:
+    """Which of these conversations `user` may open, in one query (a page's links)."""
+    if not ids:
+        return set()
+    return set(s.execute(select(Conversation.id).where(
+        Conversation.id.in_(sorted(set(ids))), conversation_filter(user))).scalars())
+
+
 def find_child(s: Session, user: User, child_id: str) -> Child | None:
     return s.execute(select(Child).where(Child.id == child_id, child_filter(user))
                      ).scalar_one_or_none()

@@ -140,7 +140,7 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         discard_draft(s, conv.id, user.id, session_key)
     follow_up.sync_ticked(s, user, conv)
     covering.sync(s, conv, user)  # the time held counts for the episodes it covers too
-    links.reindex(s, conv, before)
+    links.reindex(s, conv, before, canvas)
     audit.record(s, "conversation_saved", user_id=user.id, org_id=user.organisation_id,
                  record_type="conversation", record_id=conv.id)
     return SaveResult(True, conv.version)

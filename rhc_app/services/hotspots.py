@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from rhc_app.crypto import KeyRing
 from rhc_app.domain.identifiers import entry_tokens
 from rhc_app.services.canvas import normalise_canvas
 from rhc_app.services.links import token_of
@@ -37,52 +39,63 @@ class Hotspot:
         return "up" if self.children > self.children_before else "down"
 
 
-def _counts(s: Session, org_id: str, start: datetime, end: datetime,
-            tokens: list[str] | None = None, limit: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
-    children = func.count(func.distinct(LinkToken.child_id))
-    episodes = func.count(func.distinct(LinkToken.conversation_id))
+def counted(s: Session, org_id: str, start: datetime, end: datetime, limit: int = 20
+            ) -> list[Hotspot]:
+    """The `limit` places named for the most children in [start, end), with their counts in
+    the period of the same length just before, in one query over both periods; no labels."""
+    now = LinkToken.mentioned_at >= start
+
+    def distinct_when(in_period: Any, column: Any) -> Any:
+        return func.count(func.distinct(case((in_period, column))))
+
+    children, episodes = (distinct_when(now, LinkToken.child_id),
+                          distinct_when(now, LinkToken.conversation_id))
     query = (select(LinkToken.token_kind, LinkToken.token, children, episodes,
-                    func.min(LinkToken.conversation_id))
+                    distinct_when(~now, LinkToken.child_id),
+                    distinct_when(~now, LinkToken.conversation_id),
+                    func.min(case((now, LinkToken.conversation_id))))
              .where(LinkToken.organisation_id == org_id, LinkToken.entry_kind == "place",
-                    LinkToken.token_kind.in_(HOTSPOT_KINDS), LinkToken.mentioned_at >= start,
+                    LinkToken.token_kind.in_(HOTSPOT_KINDS),
+                    LinkToken.mentioned_at >= start - (end - start),
                     LinkToken.mentioned_at < end)
-             .group_by(LinkToken.token_kind, LinkToken.token)
-             .order_by(children.desc(), episodes.desc(), LinkToken.token))
-    if tokens is not None:
-        query = query.where(LinkToken.token.in_(tokens))
-    if limit is not None:
-        query = query.limit(limit)
-    return [tuple(r) for r in s.execute(query).all()]
+             .group_by(LinkToken.token_kind, LinkToken.token).having(children > 0)
+             .order_by(children.desc(), episodes.desc(), LinkToken.token).limit(limit))
+    return [Hotspot(kind, token, *counts, conversation_id=conv_id)
+            for kind, token, *counts, conv_id in s.execute(query)]
 
 
 def hotspots(s: Session, org_id: str, start: datetime, end: datetime, limit: int = 20
              ) -> list[Hotspot]:
     """The `limit` places named for the most children in [start, end), with their counts in
-    the period of the same length just before."""
-    found = [Hotspot(kind, token, children, episodes, conversation_id=conv_id)
-             for kind, token, children, episodes, conv_id
-             in _counts(s, org_id, start, end, limit=limit)]
-    before = {token: (children, episodes) for _k, token, children, episodes, _c
-              in _counts(s, org_id, start - (end - start), start, [h.token for h in found])}
-    # The conversations that give the labels, in one query and held here (the session keeps
-    # them only while referenced), so each `_label` finds its own without a query.
-    held = s.execute(select(Conversation).where(Conversation.id.in_({h.conversation_id for h in found})
-                                         )).scalars().all()
-    for spot in found:
-        spot.children_before, spot.episodes_before = before.get(spot.token, (0, 0))
-        spot.label = _label(s, spot)
-    del held
+    the period of the same length just before, and their labels."""
+    found = counted(s, org_id, start, end, limit)
+    label(s, found)
     return found
 
 
-def _label(s: Session, spot: Hotspot) -> str:
-    """The district as written ("SW1A"), or the place's name as the worker wrote it."""
+def label(s: Session, found: list[Hotspot]) -> None:
+    """Give each hotspot its label from the entry of its conversation: the entries found and
+    their conversations in one query each."""
+    ids = {h.conversation_id for h in found}
+    if not ids:
+        return
+    entries: dict[tuple[str, str], list[int]] = {}
+    for cid, token, index in s.execute(
+            select(LinkToken.conversation_id, LinkToken.token, LinkToken.entry_index)
+            .where(LinkToken.conversation_id.in_(ids), LinkToken.entry_kind == "place",
+                   LinkToken.token.in_({h.token for h in found}))
+            .order_by(LinkToken.entry_index)):
+        entries.setdefault((cid, token), []).append(index)
+    places = {conv.id: normalise_canvas(conv.canvas)["places"] for conv in s.execute(
+        select(Conversation).where(Conversation.id.in_(ids))).scalars()}
     ring = s.info["keyring"]
-    rows = s.execute(select(LinkToken.entry_index).where(
-        LinkToken.conversation_id == spot.conversation_id, LinkToken.token == spot.token,
-        LinkToken.entry_kind == "place")).scalars().all()
-    conv = s.get(Conversation, spot.conversation_id)
-    places = normalise_canvas(conv.canvas if conv else {})["places"]
+    for spot in found:
+        spot.label = _label(ring, spot, places.get(spot.conversation_id, []),
+                            entries.get((spot.conversation_id, spot.token), []))
+
+
+def _label(ring: KeyRing, spot: Hotspot, places: list[Any], rows: list[int]) -> str:
+    """The district as written ("SW1A"), or the place's name as the worker wrote it."""
     for index in rows:
         entry = places[index] if index < len(places) else {}
         if spot.token_kind == HOTSPOT_KINDS[1]:  # a named place

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from rhc_app.crypto import CryptoError, KeyRing
 from rhc_app.security import audit
-from rhc_app.store import figures_version
+from rhc_app.store import figures_version, links_version
 from rhc_app.store.db import make_sessionmaker, sealed_fields
 from rhc_app.store.migrate import alembic_config, upgrade
 from rhc_app.store.models import SEALED_MODELS, KeyCheck, Organisation, WebSession
@@ -143,6 +143,7 @@ def finish_restore(engine: Engine, ring: KeyRing, digest: str) -> None:
         s.execute(delete(WebSession))
         # Figures kept by running processes were counted from the data the restore replaced.
         figures_version.bump(s, s.execute(select(Organisation.id)).scalars())
+        links_version.bump(s, s.execute(select(Organisation.id)).scalars())  # and connections
         audit.close_unkeyed_prefix(s)  # a backup from before the chain was keyed
         audit.record(s, "restore_done", detail=f"backup sha256 {digest[:16]}")
         s.commit()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rhc_app.store.db import Base, IdMixin, UTCDateTime
@@ -18,6 +18,8 @@ class LinkToken(IdMixin, Base):
     __table_args__ = (
         # The connections query: one organisation's tokens, grouped, within a period.
         Index("ix_link_token_org_token", "organisation_id", "token", "mentioned_at"),
+        # A period's rows (connections, hotspots): read by date, not the whole index.
+        Index("ix_link_token_org_period", "organisation_id", "mentioned_at"),
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
@@ -30,3 +32,16 @@ class LinkToken(IdMixin, Base):
     # organisation, left out of anything that leaves it.
     do_not_share: Mapped[bool] = mapped_column(Boolean, default=False)
     mentioned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LinkIndexVersion(Base):
+    """One row per organisation, replaced in the same transaction as every write to its
+    index (store/links_version.py), so the connections and hotspots counted from the index
+    are reused only while the row still says the same (services/kept_links.py)."""
+
+    __tablename__ = "link_index_version"
+    organisation_id: Mapped[str] = mapped_column(String(32), ForeignKey("organisation.id"),
+                                                 primary_key=True)
+    # Random, not a counter: a rolled back or restored version never comes back meaning
+    # another index.
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -11,15 +11,13 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
-from sqlalchemy import select
 from wtforms import SubmitField
 
 from rhc_app.domain.uk_time import from_london, today_in_london
 from rhc_app.security import audit
-from rhc_app.security.access import conversation_filter
+from rhc_app.security.access import conversations_among
 from rhc_app.services import connections as found_connections
-from rhc_app.services import hotspots, sharing
-from rhc_app.store.models import Conversation
+from rhc_app.services import hotspots, kept_links, sharing
 from rhc_app.web.common import audit_each, audit_event, links_to, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import DayMonthYearField
@@ -98,10 +96,7 @@ def _period_args(period: tuple[date, date]) -> dict[str, list[int]]:
 
 def _openable(ids: set[str]) -> set[str]:
     """The conversations the viewer may open: only those are linked."""
-    if not ids:
-        return set()
-    return set(db().execute(select(Conversation.id).where(
-        Conversation.id.in_(ids), conversation_filter(user()))).scalars())
+    return conversations_among(db(), user(), ids)
 
 
 @bp.get("/connections")
@@ -113,7 +108,7 @@ def connections() -> Any:
                                title="Connections between children"), 400
     number = page_number()
     first = (number - 1) * PAGE_SIZE
-    total, shown = found_connections.connection_page(
+    total, shown = kept_links.connection_page(
         db(), user().organisation_id, *_bounds(period), max(first, 0), PAGE_SIZE, LISTED)
     pages = max(1, -(-total // PAGE_SIZE))
     if not 1 <= number <= pages:
@@ -144,7 +139,7 @@ def connection(token: str) -> Any:
     period = _period(form)
     if period is None:
         abort(404)
-    conn = found_connections.connection(db(), user().organisation_id, token, *_bounds(period))
+    conn = kept_links.connection(db(), user().organisation_id, token, *_bounds(period))
     if conn is None:
         abort(404)
     shown = found_connections.open_mentions(db(), conn)
@@ -169,7 +164,8 @@ def hotspot_list() -> Any:
     if period is None:
         return render_template("links/hotspots.html", form=form, found=None,
                                title="Hotspots"), 400
-    found = hotspots.hotspots(db(), user().organisation_id, *_bounds(period))
+    found = kept_links.hotspots_counted(db(), user().organisation_id, *_bounds(period))
+    hotspots.label(db(), found)
     # One entry of each hotspot was opened for its name: recorded against its conversation.
     me = user()
     audit.record_many(db(), [
