@@ -24,7 +24,7 @@ from bench import seed
 from bench.load import csrf_of
 from rhc_app import create_app
 from rhc_app.crypto import KeyRing
-from rhc_app.security.access import conversation_filter
+from rhc_app.security.access import conversation_filter, own_work
 from rhc_app.services import dashboard, listing
 from rhc_app.store.db import make_engine, make_sessionmaker, utcnow
 from rhc_app.store.models import Organisation, User
@@ -51,7 +51,8 @@ def measure(instance: Path, repeat: int) -> None:
                            .order_by(User.role.desc(), User.id)).scalars():
             if u.role == "worker":
                 ms, page = _cpu_ms(lambda u=u: _names(
-                    listing.worker_day(s, org, conversation_filter(u), utcnow(), 1).rows),
+                    listing.worker_day(s, org, conversation_filter(u), utcnow(), 1,
+                                       holders=own_work(u)).rows),
                     repeat)
                 print(f"my conversations, {u.role}: {ms:6.1f} ms CPU, {len(page)} rows shown")
             else:

@@ -25,10 +25,19 @@ def conversation_filter(user: User) -> ColumnElement[bool]:
     if user.role == "manager":
         return same_org
     if user.role == "worker":
-        shared = exists().where(ConversationShare.conversation_id == Conversation.id,
-                                ConversationShare.user_id == user.id)
-        return same_org & or_(Conversation.worker_id == user.id, shared)
+        return same_org & or_(*own_work(user))
     return ~true()
+
+
+def own_work(user: User) -> tuple[ColumnElement[bool], ...]:
+    """The ways a conversation is a user's own, each alone: one they hold, one shared with
+    them (a worker). A list of their own work reads each as its own index range (listing's
+    live_work); within the organisation, the parts together are what a worker may see."""
+    held = Conversation.worker_id == user.id
+    if user.role != "worker":
+        return (held,)
+    return (held, exists().where(ConversationShare.conversation_id == Conversation.id,
+                                 ConversationShare.user_id == user.id))
 
 
 def child_filter(user: User) -> ColumnElement[bool]:

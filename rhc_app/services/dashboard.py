@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from rhc_app.domain.strategy import DecisionState
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import kept_figures, strategy
-from rhc_app.services.closing import closed_conversation_ids
 from rhc_app.services.listing import PAGE_SIZE, Page, Row, rows
 from rhc_app.services.live_facts import Fact, live_facts
 from rhc_app.store.models import Conversation, Organisation, StrategyDecision
@@ -22,18 +21,18 @@ SHOWN = 10  # rows each section shows on the team page; "See all" pages the rest
 
 _DUE = ("to_offer", "offered", "accepted")  # to offer or hold, clock running
 # Each section: which live conversations it holds, most urgent first (listing.urgency_order).
-SECTIONS: dict[str, Callable[[Fact, set[str]], bool]] = {
-    "overdue": lambda f, _: f.status in _DUE and f.clock == "overdue",
-    "due_soon": lambda f, _: f.status in _DUE and f.clock == "due_soon",
-    "due": lambda f, _: f.status in _DUE and f.clock != "no_found_time",
-    "unallocated": lambda f, _: not f.allocated,
-    "no_found_time": lambda f, _: f.clock == "no_found_time",
-    "no_consent": lambda f, _: f.no_consent,
-    # Declined or not completed only while an offer again is useful, and not closed.
-    "offer_again": lambda f, closed: (f.status in ("declined", "not_completed")
-                                      and f.conversation_id not in closed),
-    "awaiting_signoff": lambda f, _: f.status == "awaiting_signoff",
-    "repeat": lambda f, _: f.repeat,  # the child's most urgent conversation only: see below
+SECTIONS: dict[str, Callable[[Fact], bool]] = {
+    "overdue": lambda f: f.status in _DUE and f.clock == "overdue",
+    "due_soon": lambda f: f.status in _DUE and f.clock == "due_soon",
+    "due": lambda f: f.status in _DUE and f.clock != "no_found_time",
+    "unallocated": lambda f: not f.allocated,
+    "no_found_time": lambda f: f.clock == "no_found_time",
+    "no_consent": lambda f: f.no_consent,
+    # Declined or not completed only while an offer again is useful, and not closed (no
+    # further offer: not live work).
+    "offer_again": lambda f: f.status in ("declined", "not_completed") and not f.closed,
+    "awaiting_signoff": lambda f: f.status == "awaiting_signoff",
+    "repeat": lambda f: f.repeat,  # the child's most urgent conversation only: see below
 }
 
 
@@ -58,8 +57,7 @@ class Overview:
 def sections(s: Session, org: Organisation, now: datetime) -> dict[str, list[Fact]]:
     """Every section's live conversations, most urgent first: plain facts, no names."""
     facts = live_facts(s, org, now)
-    closed = closed_conversation_ids(s, org)  # no further offer: not live work
-    out = {key: [f for f in facts if holds(f, closed)] for key, holds in SECTIONS.items()}
+    out = {key: [f for f in facts if holds(f)] for key, holds in SECTIONS.items()}
     out["repeat"] = _first_per_child(out["repeat"])
     return out
 
@@ -83,7 +81,8 @@ def overview(s: Session, org: Organisation, now: datetime) -> Overview:
     for key, facts in shown.items():
         setattr(o, key, [built[f.conversation_id] for f in facts])
     if found["unallocated"]:
-        o.oldest_unallocated = now - min(f.created_at for f in found["unallocated"])
+        o.oldest_unallocated = now - min(f.created_at for f in found["unallocated"]
+                                         if f.created_at is not None)
     return o
 
 

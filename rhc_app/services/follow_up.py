@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import follow_up
@@ -213,19 +213,27 @@ def actions_of(s: Session, conv: Conversation, today: date) -> list[ActionView]:
     return [_view(a, labels, names, today) for a in found]
 
 
-def _listed(s: Session, user: User, where: object, today: date) -> list[ActionView]:
+def _listed(s: Session, user: User, where: object, today: date, limit: int = 1000
+            ) -> list[ActionView]:
     found = s.execute(
         select(FollowUpAction, Child)
         .join(Conversation, Conversation.id == FollowUpAction.conversation_id)
         .join(Episode, Episode.id == Conversation.episode_id)
         .join(Child, Child.id == Episode.child_id)
-        .where(and_(where, FollowUpAction.status == follow_up.OPEN,  # type: ignore[arg-type]
-                    conversation_filter(user)))
-        .limit(1000)).all()
+        .where(_open(user, where))
+        # As _order: the database picks the first `limit`, not any `limit`.
+        .order_by(FollowUpAction.due_on.is_(None), FollowUpAction.due_on,
+                  FollowUpAction.created_at, FollowUpAction.id)
+        .limit(limit)).all()
     labels = kinds_for(user.organisation)
     names = _names(s, {a.owner_id for a, _c in found})
     return [_view(a, labels, names, today, child)
             for a, child in sorted(found, key=lambda r: _order(r[0]))]
+
+
+def _open(user: User, where: object) -> ColumnElement[bool]:
+    return and_(where, FollowUpAction.status == follow_up.OPEN,  # type: ignore[arg-type]
+                conversation_filter(user))
 
 
 def my_open_actions(s: Session, user: User, today: date) -> list[ActionView]:
@@ -233,7 +241,20 @@ def my_open_actions(s: Session, user: User, today: date) -> list[ActionView]:
     return _listed(s, user, FollowUpAction.owner_id == user.id, today)
 
 
-def team_overdue(s: Session, manager: User, today: date) -> list[ActionView]:
-    """Every open action of the manager's organisation past its due day."""
-    return _listed(s, manager, and_(FollowUpAction.organisation_id == manager.organisation_id,
-                                    FollowUpAction.due_on < today), today)
+def _team_overdue_where(manager: User, today: date) -> ColumnElement[bool]:
+    return and_(FollowUpAction.organisation_id == manager.organisation_id,
+                FollowUpAction.due_on < today)
+
+
+def team_overdue(s: Session, manager: User, today: date, limit: int = 1000
+                 ) -> list[ActionView]:
+    """The open actions of the manager's organisation past their due day, most overdue first
+    (the first `limit`)."""
+    return _listed(s, manager, _team_overdue_where(manager, today), today, limit)
+
+
+def count_team_overdue(s: Session, manager: User, today: date) -> int:
+    """How many team_overdue lists (the team page shows the first few and this count)."""
+    return s.execute(select(func.count()).select_from(FollowUpAction)
+                     .join(Conversation, Conversation.id == FollowUpAction.conversation_id)
+                     .where(_open(manager, _team_overdue_where(manager, today)))).scalar_one()

@@ -5,15 +5,16 @@ and pages them; only the rows shown are loaded, and only their names decrypted."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, select, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, select, true, union, union_all
 from sqlalchemy import Row as Past
 from sqlalchemy.orm import Session, load_only
 
-from rhc_app.domain import covering, flags, strategy, uk_time
-from rhc_app.services.strategy import decision_facts_by_child
+from rhc_app.domain import covering, flags, uk_time
+from rhc_app.services import child_history
 from rhc_app.store.models import Child, Conversation, CoveredEpisode, Episode, Organisation, User
 
 LIST_COLUMNS = (Conversation.id, Conversation.episode_id, Conversation.worker_id,
@@ -52,24 +53,31 @@ class Page:
         return not 1 <= self.number <= self.pages
 
 
-def live_work(org: Organisation, now: datetime) -> Subquery:
+def live_work(org: Organisation, now: datetime,
+              holders: Sequence[ColumnElement[bool]] = ()) -> Subquery:
     """The ids of open work, and of a declined or not completed conversation only while an
     offer again is still useful (the organisation's offer_again_days since the outcome).
-    Older ones, and everything done, are on the child's page.
+    Older ones, and everything done, are on the child's page. With `holders` (the parts of
+    security.access.own_work), only the conversations each selects.
 
-    Three ranges of the (organisation, status, outcome_at) index (migration 0008ls): the
-    lists join it first, so however long the history, its old conversations are never read.
-    An imported outcome has no time of its own: the offer's or the episode's stands for it."""
+    Three ranges of the (organisation, status, outcome_at) index (migration 0008ls), or of
+    (organisation, worker, status, outcome_at) for a holder (0010lists): the lists join it
+    first, so however long the history, its old conversations are never read. An imported
+    outcome has no time of its own: the offer's or the episode's stands for it."""
     since = now - timedelta(days=int(org.setting("offer_again_days")))
-    mine = select(Conversation.id).where(Conversation.organisation_id == org.id)
     again = Conversation.status.in_(OFFER_AGAIN)
     stood_for = func.coalesce(Conversation.offered_at, Episode.found_at,
                               Episode.reported_missing_at)
-    return union_all(
-        mine.where(Conversation.status.in_((*WORK_STATUSES, "awaiting_signoff"))),
-        mine.where(again, Conversation.outcome_at >= since),
-        mine.join(Episode, Conversation.episode_id == Episode.id)
-        .where(again, Conversation.outcome_at.is_(None), stood_for >= since)).subquery()
+    branches = []
+    for holder in holders or (true(),):
+        mine = select(Conversation.id).where(Conversation.organisation_id == org.id, holder)
+        branches += [
+            mine.where(Conversation.status.in_((*WORK_STATUSES, "awaiting_signoff"))),
+            mine.where(again, Conversation.outcome_at >= since),
+            mine.join(Episode, Conversation.episode_id == Episode.id)
+            .where(again, Conversation.outcome_at.is_(None), stood_for >= since)]
+    # A conversation both held and shared is in two branches: listed once.
+    return (union(*branches) if len(branches) > 3 else union_all(*branches)).subquery()
 
 
 def urgency_order() -> tuple[ColumnElement[object], ...]:
@@ -81,10 +89,12 @@ def urgency_order() -> tuple[ColumnElement[object], ...]:
 
 
 def worker_day(s: Session, org: Organisation, where: ColumnElement[bool], now: datetime,
-               number: int, size: int = PAGE_SIZE) -> Page:
+               number: int, size: int = PAGE_SIZE,
+               holders: Sequence[ColumnElement[bool]] = ()) -> Page:
     """Page `number` (from 1) of the live work `where` selects, most urgent first. A page out
-    of range has no rows (the caller says so); the count reads only live work."""
-    live = live_work(org, now)
+    of range has no rows (the caller says so); the count reads only live work (`holders`'s
+    alone if given: see live_work)."""
+    live = live_work(org, now, holders)
     total = s.execute(select(func.count()).select_from(live)
                       .join(Conversation, Conversation.id == live.c.id)
                       .where(where)).scalar_one()
@@ -117,43 +127,29 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
 
 def _with_flags(s: Session, org: Organisation, found: list[Past], now: datetime) -> list[Row]:
     child_ids = list({c.id for _, _, c in found})
-    history: dict[str, list[Past]] = defaultdict(list)
-    for i in range(0, len(child_ids), 1000):  # bounded IN lists
-        for past in s.execute(select(Episode.child_id, Episode.reported_missing_at,
-                                     Conversation.id, Conversation.worker_id,
-                                     Conversation.held_at)
-                              .join(Conversation, Conversation.episode_id == Episode.id)
-                              .where(Episode.child_id.in_(child_ids[i:i + 1000]))):
-            history[past.child_id].append(past)
-    worker_ids = {p.worker_id for hist in history.values() for p in hist if p.worker_id}
+    counts = child_history.window_counts(s, org, (e.id for _, e, _ in found))
+    repeats = child_history.repeats(s, org, (
+        child_history.Counted(e.id, c.id, e.reported_missing_at, counts.get(e.id, 0))
+        for _, e, c in found))
+    latest_held = child_history.latest_held(s, child_ids)
+    worker_ids = ({h.worker_id for held in latest_held.values() for h in held}
+                  | {conv.worker_id for conv, _, _ in found if conv.worker_id})
     names: dict[str, str] = {}
     if worker_ids:
         names = {u.id: u.name for u in s.execute(select(User).where(User.id.in_(worker_ids)))
                  .scalars()}
-    threshold = int(org.setting("repeat_threshold"))
     window = int(org.setting("repeat_window_days"))
-    # Once per child, not per row: a child missing very often has hundreds of episodes.
-    reported_by_child = {cid: sorted(p.reported_missing_at for p in hist)
-                         for cid, hist in history.items()}
-    latest_held = {cid: sorted((p for p in hist if p.worker_id and p.held_at),
-                               key=lambda p: p.held_at, reverse=True)[:2]
-                   for cid, hist in history.items()}
-    # A strategy meeting decision recorded since an episode reached the threshold clears its flag.
-    decided = decision_facts_by_child(s, child_ids)
     covered = _covered_found_times(s, [conv.id for conv, _, _ in found])
     out = []
     for conv, episode, child in found:
-        reported = reported_by_child.get(child.id, [])
-        at = episode.reported_missing_at
-        count = flags.episodes_in_window(reported, at, window)
-        repeat = flags.is_repeat(count, threshold) and not strategy.covered(
-            strategy.EpisodeFact(episode.id, at), decided.get(child.id, []))
+        count = counts.get(episode.id, 0)
         # The worker the child last spoke to in another conversation (continuity).
-        cont = flags.continuity_worker([flags.PastConversation(p.worker_id, p.held_at)
-                                        for p in latest_held.get(child.id, []) if p.id != conv.id])
+        cont = flags.continuity_worker([flags.PastConversation(h.worker_id, h.held_at)
+                                        for h in latest_held.get(child.id, [])
+                                        if h.conversation_id != conv.id])
         state = _clock(conv, episode, covered.get(conv.id, []), now)
         out.append(Row(conv, episode, child, state, flags.flags_for(
-            episode_count_30d=count, repeat=repeat, window_days=window,
+            episode_count_30d=count, repeat=episode.id in repeats, window_days=window,
             police_risk=episode.police_risk, found_at=episode.found_at,
             consent_to_share=conv.consent_to_share, status=conv.status,
             continuity_name=names.get(cont) if cont else None,

@@ -1,22 +1,20 @@
-"""The team page's sections worked out from plain columns: the clock and flags of every live
-conversation, with no ORM objects and no names decrypted, so the counts cost little however
-much work is live. Only the rows a page shows are then built in full (listing.rows)."""
+"""The team page's sections worked out in the database: for every live conversation, its
+72-hour clock, the repeat window's count, consent and whether the offer was closed, as plain
+codes (comparisons of stored times with bound times from `now`), so no times are read back
+and no names decrypted. Only the rows a page shows are then built in full (listing.rows)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Subquery, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
-from rhc_app.domain import flags, strategy, uk_time
-from rhc_app.services.listing import OPEN_STATUSES, clock_of, live_work, urgency_order
-from rhc_app.services.strategy import decision_facts_by_child
-from rhc_app.store.models import Conversation, CoveredEpisode, Episode, Organisation
-
-BATCH = 500  # listed episodes per history read: bounded IN lists and a narrow time range
+from rhc_app.domain import flags, uk_time
+from rhc_app.services import child_history
+from rhc_app.services.listing import OFFER_AGAIN, OPEN_STATUSES, live_work, urgency_order
+from rhc_app.store.models import Conversation, CoveredEpisode, Episode, OfferClosure, Organisation
 
 
 @dataclass(frozen=True)
@@ -30,67 +28,56 @@ class Fact:
     clock: str  # uk_time.ClockState.state
     repeat: bool
     no_consent: bool
-    created_at: datetime
+    created_at: datetime | None  # when not allocated: how long it has waited
+    closed: bool = False  # declined or not completed, and closed with no further offer
+
+
+def clock_state(now: datetime) -> ColumnElement[str]:
+    """listing.clock_of's state, in SQL: the clock runs from the latest found time of the
+    episodes the conversation answers (its own, and those it covers: covering.clock_found_at)
+    and stops when held, or at a declined or not completed outcome (uk_time.clock)."""
+    covered = aliased(Episode)
+    latest_covered = (select(func.max(covered.found_at))
+                      .join(CoveredEpisode, CoveredEpisode.episode_id == covered.id)
+                      .where(CoveredEpisode.covering_conversation_id == Conversation.id,
+                             CoveredEpisode.detached_at.is_(None))
+                      .correlate(Conversation).scalar_subquery())
+    own = Episode.found_at
+    found = case((latest_covered.is_(None), own), (own.is_(None), latest_covered),
+                 (latest_covered > own, latest_covered), else_=own)
+    stopped = (Conversation.held_at.is_not(None)
+               | (Conversation.outcome.in_(OFFER_AGAIN) & Conversation.outcome_at.is_not(None)))
+    at = uk_time.as_utc(now)
+    return case((found.is_(None), "no_found_time"), (stopped, "stopped"),
+                # due (found + 72 h) before now; within DUE_SOON of now, inclusive
+                (found < at - uk_time.DEADLINE, "overdue"),
+                (found <= at - (uk_time.DEADLINE - uk_time.DUE_SOON), "due_soon"),
+                else_="on_track")
 
 
 def live_facts(s: Session, org: Organisation, now: datetime) -> list[Fact]:
     """Every live conversation (listing.live_work), most urgent first."""
     live = live_work(org, now)
+    threshold = int(org.setting("repeat_threshold"))
+    in_window = child_history.episodes_in_window(int(org.setting("repeat_window_days")))
+    reached = in_window >= threshold
+    closed = and_(Conversation.status.in_(OFFER_AGAIN),
+                  exists().where(OfferClosure.conversation_id == Conversation.id))
     found = s.execute(
-        select(Conversation.id, Conversation.status, Conversation.worker_id,
-               Conversation.outcome, Conversation.outcome_at, Conversation.held_at,
-               Conversation.consent_to_share, Episode.id.label("episode_id"),
-               Episode.child_id, Episode.reported_missing_at, Episode.found_at,
-               Episode.created_at)
+        select(Conversation.id, Conversation.status, Conversation.worker_id.is_not(None),
+               clock_state(now), Episode.id, Episode.child_id,
+               Conversation.consent_to_share.is_(None)
+               & Conversation.status.in_(flags.CONSENT_STATUSES),
+               # Times only where they are needed: a decision since, how long unallocated.
+               case((reached, Episode.reported_missing_at)), in_window,
+               case((Conversation.worker_id.is_(None), Episode.created_at)), closed)
         .select_from(live).join(Conversation, Conversation.id == live.c.id)
         .join(Episode, Conversation.episode_id == Episode.id)
         .where(Conversation.status.in_(OPEN_STATUSES))
         .order_by(*urgency_order())).all()
-    covered = _covered_found_times(s, live)
-    repeats = _repeats(s, org, found)
-    return [Fact(r.id, r.child_id, r.status, r.worker_id is not None,
-                 clock_of(r.held_at, r.outcome, r.outcome_at,
-                          [r.found_at, *covered.get(r.id, [])], now).state,
-                 r.episode_id in repeats,
-                 r.consent_to_share is None and r.status in flags.CONSENT_STATUSES,
-                 r.created_at)
-            for r in found]
-
-
-def _covered_found_times(s: Session, live: Subquery) -> dict[str, list[datetime | None]]:
-    out: dict[str, list[datetime | None]] = defaultdict(list)
-    for conv_id, found_at in s.execute(
-            select(CoveredEpisode.covering_conversation_id, Episode.found_at)
-            .join(Episode, CoveredEpisode.episode_id == Episode.id)
-            .where(CoveredEpisode.covering_conversation_id.in_(select(live.c.id)),
-                   CoveredEpisode.detached_at.is_(None))):
-        out[conv_id].append(found_at)
-    return out
-
-
-def _repeats(s: Session, org: Organisation, found: list) -> set[str]:  # type: ignore[type-arg]
-    """The listed episodes flagged repeat missing: the threshold reached in the window before
-    them, and no strategy decision since that covers them. Only the window is read, not the
-    children's whole history: the listed episodes in time order, a batch at a time."""
-    threshold = int(org.setting("repeat_threshold"))
-    window = timedelta(days=int(org.setting("repeat_window_days")))
-    listed = sorted(found, key=lambda r: uk_time.as_utc(r.reported_missing_at))
-    reached = []
-    for i in range(0, len(listed), BATCH):
-        batch = listed[i:i + BATCH]
-        reported: dict[str, list[datetime]] = defaultdict(list)
-        for child_id, at in s.execute(
-                select(Episode.child_id, Episode.reported_missing_at)
-                .where(Episode.child_id.in_({r.child_id for r in batch}),
-                       Episode.reported_missing_at >= batch[0].reported_missing_at - window,
-                       Episode.reported_missing_at <= batch[-1].reported_missing_at)):
-            reported[child_id].append(uk_time.as_utc(at))
-        for r in batch:
-            times = sorted(reported[r.child_id])
-            at = uk_time.as_utc(r.reported_missing_at)
-            if flags.is_repeat(flags.episodes_in_window(times, at, window.days), threshold):
-                reached.append(r)
-    decided = decision_facts_by_child(s, {r.child_id for r in reached})
-    return {r.episode_id for r in reached
-            if not strategy.covered(strategy.EpisodeFact(r.episode_id, r.reported_missing_at),
-                                    decided.get(r.child_id, []))}
+    repeats = child_history.repeats(s, org, (
+        child_history.Counted(r[4], r[5], r[7], r[8]) for r in found if r[7] is not None))
+    return [Fact(conv_id, child_id, status, bool(allocated), clock, episode_id in repeats,
+                 bool(no_consent), created_at, bool(is_closed))
+            for (conv_id, status, allocated, clock, episode_id, child_id, no_consent, _,
+                 _, created_at, is_closed) in found]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import url_for
 from flask_login import current_user
@@ -40,6 +40,22 @@ def links_to(endpoint: str, key: str, **values: Any) -> Callable[[str], str]:
 
 
 _PATH_SAFE = "!$&'()*+,/:;=@"  # werkzeug's BaseConverter.to_url
+
+
+def query_links_to(endpoint: str) -> Callable[..., str]:
+    """``url_for(endpoint, **query)`` for an endpoint whose values all go in the query string,
+    for many links at once: the path is built once and each link's query encoded as werkzeug
+    encodes it (in the order given, None left out). One ``url_for`` a count was most of the
+    team page's timeliness table."""
+    path = url_for(endpoint)
+
+    def link(**query: Any) -> str:
+        items = [(k, v) for k, v in query.items() if v is not None]
+        return f"{path}?{urlencode(items, safe=_QUERY_SAFE)}" if items else path
+    return link
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug.urls._urlencode
 
 
 def audit_event(action: str, *, record_type: str | None = None, record_id: str | None = None,

@@ -75,3 +75,22 @@ def test_a_manager_who_held_the_record_still_cannot_sign_it_off(world, db):
     sign_off(db, manager, conv, approve=False, reason="Another manager should check this")
     assert [(e.decision, e.comment) for e in history(db, conv)] == [
         ("returned", "Another manager should check this")]
+
+
+def test_the_team_page_s_first_overdue_are_the_whole_list_s_first(world, db):
+    """The team page reads only the few it shows (limit) and a count: the same as the whole
+    list's first few and its length, most overdue first, ties in the same order."""
+    from rhc_app.services.follow_up import count_team_overdue, team_overdue
+
+    worker, manager = world.user("north", "worker"), world.user("north", "manager")
+    today = today_in_london()
+    for days in (3, 1, 9, 3, 5, 0, -2, 7, 3, 12, 2, 4, 6, 1):  # 0 and -2: not overdue
+        conv = _conv(db, world)
+        action = add_action(db, worker, conv, ActionChange("health", worker.id, None), today)
+        db.get(FollowUpAction, action.id).due_on = today - timedelta(days=days)
+    db.commit()
+    whole = team_overdue(db, manager, today)
+    first = team_overdue(db, manager, today, limit=10)
+    assert [a.action.id for a in first] == [a.action.id for a in whole[:10]]
+    assert count_team_overdue(db, manager, today) == len(whole) == 12
+    assert [a.action.due_on for a in whole] == sorted(a.action.due_on for a in whole)

@@ -4,10 +4,9 @@ page shows the first SHOWN of each and counts them all."""
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from rhc_app.services import covering, dashboard, listing, live_facts, strategy
+from rhc_app.services import covering, dashboard, listing, strategy
 from rhc_app.services.closing import close_offer, closed_conversation_ids
 from rhc_app.services.strategy import DecisionDetails, record_decision
 from rhc_app.store.models import Conversation, CoveredEpisode, Organisation
@@ -100,9 +99,7 @@ def _varied(world, db):
     return last
 
 
-@pytest.mark.parametrize("batch", [live_facts.BATCH, 1])  # 1: each episode's window alone
-def test_sections_hold_what_the_full_rows_put_in_them(world, db, monkeypatch, batch):
-    monkeypatch.setattr(live_facts, "BATCH", batch)
+def test_sections_hold_what_the_full_rows_put_in_them(world, db):
     _varied(world, db)
     org = db.get(Organisation, world.orgs["north"].org.id)
     full = _full_sections(db, org)

@@ -102,3 +102,27 @@ def test_the_committee_paper_shows_offered_within_72_hours_with_small_counts_hid
     assert "Offered within 72 hours: offered no more than 72 hours" in text
     csv_text = client.get(f"/reports/quarterly?year={year}&format=csv&cohort=all").get_data(as_text=True)
     assert "Offered Within" not in csv_text  # the CSV is the table as Gateshead publishes it
+
+
+def test_the_timeliness_links_are_url_for_s(world, auth, client, db, app):
+    """The team page builds the figure lists' path once (common.query_links_to) and encodes
+    each link's query as url_for does: the same addresses, odd values and None included."""
+    from flask import url_for
+
+    from rhc_app.web.common import query_links_to
+
+    worker = world.user("north", "worker")
+    make_case(db, worker, found_hours_ago=10, reported_hours_ago=20)
+    auth.sign_in(world.user("north", "manager"))
+    timeliness = client.get("/team").get_data(as_text=True).split('id="timeliness"')[1]
+    links = _links(timeliness, "/reports/figures?")
+    assert links
+    with app.test_request_context():
+        link = query_links_to("reports.figure_list")
+        for odd in ("a b", "x/y?z&w#v=1", "é€", "%41", "+;:@!$'()*,", None, ""):
+            values = {"figure": "within", "start": "2026-01-01", "end": "2026-01-31",
+                      "worker": odd}
+            assert link(**values) == url_for("reports.figure_list", **values), odd
+        assert link() == url_for("reports.figure_list")
+        assert any(h.startswith(url_for("reports.figure_list", figure="episodes"))
+                   for h in links)

@@ -61,6 +61,8 @@ class Episode(IdMixin, Base):
         # Covers the quarterly figures' query (migration 0003).
         Index("ix_episode_org_reported_cover", "organisation_id", "reported_missing_at",
               "child_id", "in_care", "found_at", "id"),
+        # The repeat flag's window before an episode, one child at a time (migration 0010lists).
+        Index("ix_episode_child_reported", "child_id", "reported_missing_at"),
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
     child_id: Mapped[str] = mapped_column(ForeignKey("child.id"), index=True)
@@ -96,6 +98,9 @@ class Conversation(IdMixin, Base):
         Index("ix_conversation_org_status_worker", "organisation_id", "status", "worker_id", "id"),
         # The lists' live work (migration 0008ls): recent outcomes without the years before.
         Index("ix_conversation_org_status_outcome", "organisation_id", "status", "outcome_at"),
+        # One worker's live work, "My conversations" (migration 0010lists).
+        Index("ix_conversation_org_worker_status_outcome", "organisation_id", "worker_id",
+              "status", "outcome_at"),
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
     episode_id: Mapped[str] = mapped_column(ForeignKey("episode.id"), unique=True)

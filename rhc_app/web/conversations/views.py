@@ -12,7 +12,7 @@ from sqlalchemy import select
 from rhc_app.domain import delay_reasons, lifecycle, uk_time
 from rhc_app.domain.prompts import STAGE_PROMPTS
 from rhc_app.domain.vocabulary import choices
-from rhc_app.security.access import conversation_filter
+from rhc_app.security.access import conversation_filter, own_work
 from rhc_app.services import allocation, covering, oversight
 from rhc_app.services.amendments import trail
 from rhc_app.services.canvas import parse_held_at
@@ -67,7 +67,8 @@ def my_list() -> Any:
     if me.role == "exploitation_lead":  # holds no conversations: their page is connections
         return redirect(url_for("links.connections"))
     where = Conversation.worker_id == me.id if me.role == "manager" else conversation_filter(me)
-    page = worker_day(db(), me.organisation, where, utcnow(), page_number())
+    page = worker_day(db(), me.organisation, where, utcnow(), page_number(),
+                      holders=own_work(me))
     if page.rows:  # children's names on screen
         audit_event("conversations_listed", detail=f"{len(page.rows)} shown")
         db().commit()

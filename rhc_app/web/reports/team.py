@@ -11,10 +11,10 @@ from rhc_app.domain import figures
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.domain.vocabulary import STATUSES
 from rhc_app.services import dashboard, kept_figures, strategy
-from rhc_app.services.follow_up import team_overdue
+from rhc_app.services.follow_up import count_team_overdue, team_overdue
 from rhc_app.services.listing import PAGE_SIZE, Page
 from rhc_app.store.db import utcnow
-from rhc_app.web.common import audit_event, user
+from rhc_app.web.common import audit_event, query_links_to, user
 from rhc_app.web.extensions import db
 from rhc_app.web.pagination import page_number, pagination
 from rhc_app.web.reports import accounts
@@ -51,9 +51,11 @@ def team_page() -> Any:
     return render_template(
         "reports/dashboard.html", o=o, accounts=accounts.notice(), sections=SECTIONS,
         slugs=SLUGS, shown=dashboard.SHOWN,
-        overdue_actions=team_overdue(db(), user(), today_in_london()),
+        overdue_actions=team_overdue(db(), user(), today_in_london(), limit=dashboard.SHOWN),
+        overdue_actions_total=count_team_overdue(db(), user(), today_in_london()),
         decisions=strategy.due_decisions(db(), org, now, limit=dashboard.SHOWN, states=states),
-        timeliness=timeliness, months=months, title="Team")
+        timeliness=timeliness, months=months, title="Team",
+        figure_link=query_links_to("reports.figure_list"))
 
 
 @bp.get("/team/<section>")

@@ -1,0 +1,24 @@
+"""The lists on a borough's history (issue 14): "My conversations" reads the worker's own
+live work as ranges of (organisation, worker, status, outcome_at); the repeat flag counts a
+child's episodes in the window before each listed one as a range of (child, reported).
+
+Revision ID: 0010lists
+Revises: 0009figures_kept
+"""
+from alembic import op
+
+revision = "0010lists"
+down_revision = "0009figures_kept"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_conversation_org_worker_status_outcome", "conversation",
+                    ["organisation_id", "worker_id", "status", "outcome_at"])
+    op.create_index("ix_episode_child_reported", "episode", ["child_id", "reported_missing_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_episode_child_reported", table_name="episode")
+    op.drop_index("ix_conversation_org_worker_status_outcome", table_name="conversation")

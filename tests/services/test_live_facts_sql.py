@@ -1,0 +1,55 @@
+"""The team page's clock worked out in SQL (live_facts.clock_state) holds to the domain's
+72-hour rule (uk_time.clock through listing.clock_of) at its edges: found exactly 72 or 48
+hours before now, a microsecond either side, no found time, held, declined, covering a later
+episode; with `now` on the nights the clocks go back and forward. On both engines."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rhc_app.domain import uk_time
+from rhc_app.services import covering, listing, live_facts
+from rhc_app.store.models import Conversation, Episode, Organisation
+from tests.conftest import make_case
+
+US = timedelta(microseconds=1)
+H = timedelta(hours=1)
+EDGES = [72 * H, 72 * H + US, 72 * H - US, 48 * H, 48 * H + US, 48 * H - US, H, -H]
+
+
+def _case(db, worker, now, found_before, ref=None, reported_days=5, **conv):
+    ep = db.get(Episode, make_case(db, worker, ref=ref).id)
+    ep.reported_missing_at = now - timedelta(days=reported_days)
+    ep.found_at = None if found_before is None else now - found_before
+    c = db.get(Conversation, ep.conversation.id)
+    for key, value in conv.items():
+        setattr(c, key, value)
+    return c
+
+
+@pytest.mark.parametrize("now", [
+    datetime(2026, 10, 25, 1, 30, 0, 500_000, tzinfo=UTC),  # the hour the clocks go back
+    datetime(2027, 3, 28, 0, 59, 59, 999_999, tzinfo=UTC),  # just before they go forward
+])
+def test_the_sql_clock_is_the_domain_s_at_every_edge(world, db, now):
+    worker = world.user("north", "worker")
+    org = db.get(Organisation, worker.organisation_id)
+    plain = {_case(db, worker, now, edge).id: edge for edge in [*EDGES, None]}
+    held = _case(db, worker, now, 80 * H, status="in_progress", held_at=now - 10 * H)
+    declined = _case(db, worker, now, 80 * H, status="declined", outcome="declined",
+                     outcome_at=now - H)
+    # Overdue alone, but covering an episode found 48 hours ago: due soon, from that one.
+    first = _case(db, worker, now, 100 * H, ref="CASE-COVER")
+    later = _case(db, worker, now, 48 * H, ref="CASE-COVER", reported_days=3)
+    db.flush()
+    covering.attach(db, worker, first, later)
+    db.commit()
+    facts = {f.conversation_id: f.clock for f in live_facts.live_facts(db, org, now)}
+    for conv_id, edge in plain.items():
+        found = None if edge is None else now - edge
+        assert facts[conv_id] == uk_time.clock(found, now).state, edge
+    assert [facts[c.id] for c in (held, declined, first)] == ["stopped", "stopped", "due_soon"]
+    rows = listing.rows(db, org, Conversation.organisation_id == org.id, now, limit=100,
+                        live=listing.live_work(org, now))
+    assert facts == {r.conversation.id: r.clock.state for r in rows}
+    assert {facts[c] for c in plain} == {"overdue", "due_soon", "on_track", "no_found_time"}
