@@ -3,7 +3,7 @@ link index's version per organisation, replaced in the same transaction as every
 (store/links_version.py), so services/kept_links.py reuses a page until the index changes.
 
 Revision ID: 0010links
-Revises: 0009figures_kept
+Revises: 0010lists (chained after the lists migration when both were merged)
 """
 import secrets
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010links"
-down_revision = "0009figures_kept"
+down_revision = "0010lists"
 branch_labels = None
 depends_on = None
 
