@@ -4,9 +4,9 @@ imported twice changes nothing the second time).
 
 In bounded memory whatever the file's size (:func:`import_file`): a first pass checks every
 row and keeps none; a second reads the file again and writes it in batches of
-:data:`BATCH` rows, new rows by Core INSERTs of many rows, existing ones looked up a batch at
-a time (IN lists of at most :data:`BATCH` hashes) and updated through the models; new
-ones built as plain values (dataset_rows), never as model objects. Both passes
+:data:`BATCH` rows, new rows inserted many at a time (store.bulk), existing ones looked up a
+batch at a time (IN lists of at most :data:`BATCH` hashes) and updated through the models;
+new ones built as plain values (dataset_rows), never as model objects. Both passes
 are in the caller's one transaction, so a bad row anywhere, or a file that changed between
 the passes, changes nothing.
 
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
 from rhc_app.crypto import KeyRing
@@ -30,7 +30,7 @@ from rhc_app.services import covering
 from rhc_app.services.conversation_fields import import_fields, late_reasons
 from rhc_app.services.dataset_rows import NewRows, conversation_fields, episode_fields
 from rhc_app.services.errors import CaseworkError
-from rhc_app.store import figures_version
+from rhc_app.store import bulk, figures_version
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 BATCH = 1000  # rows written at a time; also the longest IN list of a look-up
@@ -205,8 +205,7 @@ class _Writer:
         with s.no_autoflush:  # children first: an existing episode may move to a new one
             for model, values in ((Child, batch.children), (Episode, batch.episodes),
                                   (Conversation, batch.convs)):
-                if values:
-                    s.execute(insert(model.__table__), values)
+                bulk.insert_rows(s, model.__table__, values)
         # Flushed, the batch's objects are clean: the session holds those only weakly, so
         # they go when this returns.
         s.flush()
@@ -236,8 +235,9 @@ class _Writer:
 def _write_all(s: Session, ring: KeyRing, org: Organisation, rows: Iterable[DatasetRow],
                user_id: str | None, progress: Progress | None = None,
                total: int | None = None) -> ImportSummary:
-    summary = _Writer(s, ring, org, user_id).write(rows, progress, total)
-    s.flush()
+    with bulk.import_cache(s):
+        summary = _Writer(s, ring, org, user_id).write(rows, progress, total)
+        s.flush()
     # The rows went in as Core inserts, unseen by the session's listener: the figures change.
     figures_version.mark(s, [org.id])
     return summary
