@@ -4,9 +4,9 @@ imported twice changes nothing the second time).
 
 In bounded memory whatever the file's size (:func:`import_file`): a first pass checks every
 row and keeps none; a second reads the file again and writes it in batches of
-:data:`BATCH` rows, new rows by Core INSERTs of many rows, existing ones looked up a batch at
-a time (IN lists of at most :data:`BATCH` hashes) and updated through the models; new
-ones built as plain values (dataset_rows), never as model objects. Both passes
+:data:`BATCH` rows, new rows inserted many at a time (store.bulk), existing ones looked up a
+batch at a time (IN lists of at most :data:`BATCH` hashes) and updated through the models;
+new ones built as plain values (dataset_rows), never as model objects. Both passes
 are in the caller's one transaction, so a bad row anywhere, or a file that changed between
 the passes, changes nothing.
 
@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, load_only
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain import lifecycle
@@ -30,10 +30,31 @@ from rhc_app.services import covering
 from rhc_app.services.conversation_fields import import_fields, late_reasons
 from rhc_app.services.dataset_rows import NewRows, conversation_fields, episode_fields
 from rhc_app.services.errors import CaseworkError
-from rhc_app.store import figures_version
+from rhc_app.store import bulk, figures_version
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 BATCH = 1000  # rows written at a time; also the longest IN list of a look-up
+
+# What a row is compared with (and, for a conversation, what the covering copy and the
+# figures' listener read): the rest of a row is never loaded (a conversation's sealed record
+# was most of a re-import's time). A column left out would still be read when used, a row
+# at a time, so the record is loaded with a batch whose rows give its late reason or holder.
+_EPISODE_READ = load_only(Episode.organisation_id, Episode.child_id, Episode.episode_ref_index,
+                          Episode.reported_missing_at, Episode.found_at, Episode.police_risk,
+                          Episode.in_care, Episode.missing_from)
+_CONVERSATION_COLUMNS = (
+    Conversation.organisation_id, Conversation.episode_id, Conversation.status,
+    Conversation.offered_at, Conversation.outcome, Conversation.outcome_at,
+    Conversation.held_at, Conversation.risk_factors, Conversation.completed_at,
+    Conversation.late_reason, Conversation.holder_role, Conversation.holder_independent)
+_CONVERSATION_READ = {False: load_only(*_CONVERSATION_COLUMNS),
+                      True: load_only(*_CONVERSATION_COLUMNS, Conversation.record_enc)}
+
+
+def _reads_record(row: DatasetRow) -> bool:
+    """Whether the row sets what the record holds too (import_fields opens it then)."""
+    return bool(row.late_reason or row.holder_role or row.held_by_independent is not None)
+
 
 # Told how far an import has gone: ("checked", rows so far, None) in the first pass,
 # ("imported", rows so far, rows in the file) in the second.
@@ -152,11 +173,16 @@ class _Writer:
         children = {c.case_reference_index: c for c in s.execute(select(Child).where(
             Child.organisation_id == org_id, Child.case_reference_index.in_(wanted))).scalars()
         } if wanted else {}
-        episodes = {e.episode_ref_index: e for e in s.execute(select(Episode).where(
+        episodes = {e.episode_ref_index: e for e in s.execute(select(Episode).options(
+            _EPISODE_READ).where(
             Episode.organisation_id == org_id,
             Episode.episode_ref_index.in_(batch.episode_keys))).scalars()}
-        convs = {c.episode_id: c for c in s.execute(select(Conversation).where(
-            Conversation.organisation_id == org_id,
+        record = any(_reads_record(row) for row, _c, _e in batch.rows)
+        # By episode alone: those are the organisation's, each with at most one conversation.
+        # With the organisation's id as well, SQLite read every conversation of the
+        # organisation (its (organisation, status) index) for every batch.
+        convs = {c.episode_id: c for c in s.execute(select(Conversation).options(
+            _CONVERSATION_READ[record]).where(
             Conversation.episode_id.in_([e.id for e in episodes.values()]))).scalars()
         } if episodes else {}
         for row, cidx, eidx in batch.rows:
@@ -179,8 +205,7 @@ class _Writer:
         with s.no_autoflush:  # children first: an existing episode may move to a new one
             for model, values in ((Child, batch.children), (Episode, batch.episodes),
                                   (Conversation, batch.convs)):
-                if values:
-                    s.execute(insert(model.__table__), values)
+                bulk.insert_rows(s, model.__table__, values)
         # Flushed, the batch's objects are clean: the session holds those only weakly, so
         # they go when this returns.
         s.flush()
@@ -210,8 +235,9 @@ class _Writer:
 def _write_all(s: Session, ring: KeyRing, org: Organisation, rows: Iterable[DatasetRow],
                user_id: str | None, progress: Progress | None = None,
                total: int | None = None) -> ImportSummary:
-    summary = _Writer(s, ring, org, user_id).write(rows, progress, total)
-    s.flush()
+    with bulk.import_cache(s):
+        summary = _Writer(s, ring, org, user_id).write(rows, progress, total)
+        s.flush()
     # The rows went in as Core inserts, unseen by the session's listener: the figures change.
     figures_version.mark(s, [org.id])
     return summary
