@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from rhc_app.crypto import KeyRing
 from rhc_app.domain import lifecycle
 from rhc_app.domain.dataset import DatasetFile, DatasetRow, ParseResult, RowError, parse_dataset
 from rhc_app.security import audit
-from rhc_app.services import covering
+from rhc_app.services import covering, dataset_held
 from rhc_app.services.conversation_fields import import_fields, late_reasons
 from rhc_app.services.dataset_rows import NewRows, conversation_fields, episode_fields
 from rhc_app.services.errors import CaseworkError
@@ -34,27 +34,6 @@ from rhc_app.store import bulk, figures_version
 from rhc_app.store.models import Child, Conversation, Episode, Organisation
 
 BATCH = 1000  # rows written at a time; also the longest IN list of a look-up
-
-# What a row is compared with (and, for a conversation, what the covering copy and the
-# figures' listener read): the rest of a row is never loaded (a conversation's sealed record
-# was most of a re-import's time). A column left out would still be read when used, a row
-# at a time, so the record is loaded with a batch whose rows give its late reason or holder.
-_EPISODE_READ = load_only(Episode.organisation_id, Episode.child_id, Episode.episode_ref_index,
-                          Episode.reported_missing_at, Episode.found_at, Episode.police_risk,
-                          Episode.in_care, Episode.missing_from)
-_CONVERSATION_COLUMNS = (
-    Conversation.organisation_id, Conversation.episode_id, Conversation.status,
-    Conversation.offered_at, Conversation.outcome, Conversation.outcome_at,
-    Conversation.held_at, Conversation.risk_factors, Conversation.completed_at,
-    Conversation.late_reason, Conversation.holder_role, Conversation.holder_independent)
-_CONVERSATION_READ = {False: load_only(*_CONVERSATION_COLUMNS),
-                      True: load_only(*_CONVERSATION_COLUMNS, Conversation.record_enc)}
-
-
-def _reads_record(row: DatasetRow) -> bool:
-    """Whether the row sets what the record holds too (import_fields opens it then)."""
-    return bool(row.late_reason or row.holder_role or row.held_by_independent is not None)
-
 
 # Told how far an import has gone: ("checked", rows so far, None) in the first pass,
 # ("imported", rows so far, rows in the file) in the second.
@@ -173,35 +152,19 @@ class _Writer:
         children = {c.case_reference_index: c for c in s.execute(select(Child).where(
             Child.organisation_id == org_id, Child.case_reference_index.in_(wanted))).scalars()
         } if wanted else {}
-        episodes = {e.episode_ref_index: e for e in s.execute(select(Episode).options(
-            _EPISODE_READ).where(
-            Episode.organisation_id == org_id,
-            Episode.episode_ref_index.in_(batch.episode_keys))).scalars()}
-        record = any(_reads_record(row) for row, _c, _e in batch.rows)
-        # By episode alone: those are the organisation's, each with at most one conversation.
-        # With the organisation's id as well, SQLite read every conversation of the
-        # organisation (its (organisation, status) index) for every batch.
-        convs = {c.episode_id: c for c in s.execute(select(Conversation).options(
-            _CONVERSATION_READ[record]).where(
-            Conversation.episode_id.in_([e.id for e in episodes.values()]))).scalars()
-        } if episodes else {}
+        held = dataset_held.held(s, org_id, batch.episode_keys)
+        changing = []
         for row, cidx, eidx in batch.rows:
             child_id = self._child(row, cidx, children.get(cidx), batch)
-            episode = episodes.get(eidx)
-            if episode is None:
+            found = held.get(eidx)
+            if found is None:
                 self._new_episode(row, child_id, eidx, batch)
-                continue
-            conv = convs.get(episode.id)
-            if conv is None:  # an episode without one gets it, as the app would start it
-                _update_episode(row, child_id, episode)
-                batch.convs.append(self.new.conversation(row, episode.id))
-                self.summary.episodes_updated += 1
-            elif _update(row, child_id, episode, conv):
-                if conv.id in self.covers:  # the episodes it covers count by its facts too
-                    covering.sync(s, conv)
-                self.summary.episodes_updated += 1
-            else:
+            elif dataset_held.unchanged(row, child_id, found):
                 self.summary.unchanged += 1
+            else:
+                changing.append((row, child_id, found))
+        if changing:
+            self._update_all(changing, batch)
         with s.no_autoflush:  # children first: an existing episode may move to a new one
             for model, values in ((Child, batch.children), (Episode, batch.episodes),
                                   (Conversation, batch.convs)):
@@ -212,6 +175,24 @@ class _Writer:
         self.summary.rows += len(batch.rows)
         if progress:
             progress("imported", self.summary.rows, total)
+
+    def _update_all(self, rows: list[tuple[DatasetRow, str, dataset_held.Held]],
+                    batch: _Batch) -> None:
+        """The rows that change what is held, through the models."""
+        episodes, convs = dataset_held.models_for(self.s, rows)
+        for row, child_id, found in rows:
+            episode = episodes[found.episode.id]
+            conv = convs.get(episode.id)
+            if conv is None:  # an episode without one gets it, as the app would start it
+                _update_episode(row, child_id, episode)
+                batch.convs.append(self.new.conversation(row, episode.id))
+                self.summary.episodes_updated += 1
+            elif _update(row, child_id, episode, conv):
+                if conv.id in self.covers:  # the episodes it covers count by its facts too
+                    covering.sync(self.s, conv)
+                self.summary.episodes_updated += 1
+            else:
+                self.summary.unchanged += 1
 
     def _child(self, row: DatasetRow, cidx: str, child: Child | None, batch: _Batch) -> str:
         """The row's child's id: added, or (at its first row in the file) updated."""

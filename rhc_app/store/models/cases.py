@@ -101,6 +101,8 @@ class Conversation(IdMixin, Base):
         # One worker's live work, "My conversations" (migration 0010lists).
         Index("ix_conversation_org_worker_status_outcome", "organisation_id", "worker_id",
               "status", "outcome_at"),
+        # Continuity: a child's held conversations without reading their rows (0010lists).
+        Index("ix_conversation_episode_held", "episode_id", "held_at", "worker_id", "id"),
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
     episode_id: Mapped[str] = mapped_column(ForeignKey("episode.id"), unique=True)
