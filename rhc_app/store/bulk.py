@@ -87,9 +87,12 @@ def import_cache(s: Session) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
+    # The driver's own connection: a failed flush closes the session's Connection, and
+    # putting the cache back must neither fail then nor hide the import's own error.
+    raw = conn.connection.dbapi_connection
     before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size={-IMPORT_CACHE_KIB}")
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+        raw.execute(f"PRAGMA cache_size={int(before or -2000)}")  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
 
 from rhc_app.store import bulk
 from rhc_app.store.db import UTCDateTime, new_id, new_row
@@ -113,3 +114,30 @@ def test_the_import_cache_is_put_back(world, db):
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -bulk.IMPORT_CACHE_KIB
     assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
     assert db.execute(select(Organisation.id)).first() is not None
+
+
+def test_a_failed_import_keeps_its_own_error_and_puts_the_cache_back(world, db):
+    conn = db.connection()
+    if conn.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    org = db.get(Organisation, world.orgs["north"].org.id)
+    child = _rows(db, org.id)[Child][0]
+    with pytest.raises(IntegrityError), bulk.import_cache(db):
+        bulk.insert_rows(db, Child.__table__, [child, child])  # the same id twice
+    db.rollback()
+    assert db.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
+
+
+def test_a_failed_flush_keeps_its_own_error_and_puts_the_cache_back(world, db):
+    conn = db.connection()
+    if conn.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    raw = conn.connection.dbapi_connection
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    org = db.get(Organisation, world.orgs["north"].org.id)
+    with pytest.raises(IntegrityError), bulk.import_cache(db):
+        db.add(Child(organisation_id=org.id, name="Kit Sampleton"))  # no case reference
+        db.flush()
+    db.rollback()
+    assert raw.execute("PRAGMA cache_size").fetchone()[0] == before
