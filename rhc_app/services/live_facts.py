@@ -6,8 +6,8 @@ shows are then built in full (listing.rows)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
@@ -18,9 +18,8 @@ from rhc_app.services.listing import OFFER_AGAIN, OPEN_STATUSES, live_work, urge
 from rhc_app.store.models import Conversation, CoveredEpisode, Episode, OfferClosure, Organisation
 
 
-@dataclass(frozen=True)
-class Fact:
-    """One live conversation, as the sections need it."""
+class Fact(NamedTuple):
+    """One live conversation, as the sections need it (a tuple: thousands are made a page)."""
 
     conversation_id: str
     child_id: str
