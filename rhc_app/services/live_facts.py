@@ -1,25 +1,25 @@
 """The team page's sections worked out in the database: for every live conversation, its
-72-hour clock, the repeat window's count, consent and whether the offer was closed, as plain
-codes (comparisons of stored times with bound times from `now`), so no times are read back
-and no names decrypted. Only the rows a page shows are then built in full (listing.rows)."""
+72-hour clock, consent and whether the offer was closed, as plain codes (comparisons of
+stored times with bound times from `now`), so no times are read back and no names decrypted;
+the repeat window's counts are kept between requests (_window_counts). Only the rows a page
+shows are then built in full (listing.rows)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rhc_app.domain import flags, uk_time
-from rhc_app.services import child_history
+from rhc_app.services import child_history, kept_figures
 from rhc_app.services.listing import OFFER_AGAIN, OPEN_STATUSES, live_work, urgency_order
 from rhc_app.store.models import Conversation, CoveredEpisode, Episode, OfferClosure, Organisation
 
 
-@dataclass(frozen=True)
-class Fact:
-    """One live conversation, as the sections need it."""
+class Fact(NamedTuple):
+    """One live conversation, as the sections need it (a tuple: thousands are made a page)."""
 
     conversation_id: str
     child_id: str
@@ -59,8 +59,6 @@ def live_facts(s: Session, org: Organisation, now: datetime) -> list[Fact]:
     """Every live conversation (listing.live_work), most urgent first."""
     live = live_work(org, now)
     threshold = int(org.setting("repeat_threshold"))
-    in_window = child_history.episodes_in_window(int(org.setting("repeat_window_days")))
-    reached = in_window >= threshold
     closed = and_(Conversation.status.in_(OFFER_AGAIN),
                   exists().where(OfferClosure.conversation_id == Conversation.id))
     found = s.execute(
@@ -68,16 +66,38 @@ def live_facts(s: Session, org: Organisation, now: datetime) -> list[Fact]:
                clock_state(now), Episode.id, Episode.child_id,
                Conversation.consent_to_share.is_(None)
                & Conversation.status.in_(flags.CONSENT_STATUSES),
-               # Times only where they are needed: a decision since, how long unallocated.
-               case((reached, Episode.reported_missing_at)), in_window,
+               # A time only where it is needed: how long it has waited unallocated.
                case((Conversation.worker_id.is_(None), Episode.created_at)), closed)
         .select_from(live).join(Conversation, Conversation.id == live.c.id)
         .join(Episode, Conversation.episode_id == Episode.id)
         .where(Conversation.status.in_(OPEN_STATUSES))
         .order_by(*urgency_order())).all()
+    windows = _window_counts(s, org, now, {r[4] for r in found})
     repeats = child_history.repeats(s, org, (
-        child_history.Counted(r[4], r[5], r[7], r[8]) for r in found if r[7] is not None))
+        child_history.Counted(r[4], r[5], *windows[r[4]]) for r in found
+        if flags.is_repeat(windows[r[4]][1], threshold)))
     return [Fact(conv_id, child_id, status, bool(allocated), clock, episode_id in repeats,
                  bool(no_consent), created_at, bool(is_closed))
-            for (conv_id, status, allocated, clock, episode_id, child_id, no_consent, _,
-                 _, created_at, is_closed) in found]
+            for (conv_id, status, allocated, clock, episode_id, child_id, no_consent,
+                 created_at, is_closed) in found]
+
+
+def _window_counts(s: Session, org: Organisation, now: datetime, wanted: set[str]
+                   ) -> dict[str, tuple[datetime, int]]:
+    """Each live episode's reported time and child_history.episodes_in_window, by id. They
+    read only episodes (which child, when reported) and the window setting, so they are kept
+    in this process under the organisation's figures version (kept_figures.kept), which
+    every such write replaces; time only takes episodes out of live work, never in. Only ids,
+    times and counts are kept."""
+    window = int(org.setting("repeat_window_days"))
+
+    def count() -> dict[str, tuple[datetime, int]]:
+        live = live_work(org, now)
+        return {episode_id: (at, n) for episode_id, at, n in s.execute(
+            select(Episode.id, Episode.reported_missing_at,
+                   child_history.episodes_in_window(window))
+            .select_from(live).join(Conversation, Conversation.id == live.c.id)
+            .join(Episode, Conversation.episode_id == Episode.id))}
+
+    counts = kept_figures.kept(s, org, ("live_window_counts", window), count)
+    return counts if wanted <= counts.keys() else count()  # never stale: counted afresh

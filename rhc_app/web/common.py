@@ -45,13 +45,19 @@ _PATH_SAFE = "!$&'()*+,/:;=@"  # werkzeug's BaseConverter.to_url
 def query_links_to(endpoint: str) -> Callable[..., str]:
     """``url_for(endpoint, **query)`` for an endpoint whose values all go in the query string,
     for many links at once: the path is built once and each link's query encoded as werkzeug
-    encodes it (in the order given, None left out). One ``url_for`` a count was most of the
-    team page's timeliness table."""
+    encodes it (in the order given, None left out), each name and value once, as a table
+    repeats them. One ``url_for`` a count was most of the team page's timeliness table."""
     path = url_for(endpoint)
+    pairs: dict[tuple[str, Any], str] = {}
+
+    def pair(key: str, value: Any) -> str:
+        if (key, value) not in pairs:
+            pairs[key, value] = urlencode([(key, value)], safe=_QUERY_SAFE)
+        return pairs[key, value]
 
     def link(**query: Any) -> str:
-        items = [(k, v) for k, v in query.items() if v is not None]
-        return f"{path}?{urlencode(items, safe=_QUERY_SAFE)}" if items else path
+        items = [pair(k, v) for k, v in query.items() if v is not None]
+        return f"{path}?{'&'.join(items)}" if items else path
     return link
 
 

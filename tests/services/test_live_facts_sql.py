@@ -53,3 +53,31 @@ def test_the_sql_clock_is_the_domain_s_at_every_edge(world, db, now):
                         live=listing.live_work(org, now))
     assert facts == {r.conversation.id: r.clock.state for r in rows}
     assert {facts[c] for c in plain} == {"overdue", "due_soon", "on_track", "no_found_time"}
+
+
+def test_the_kept_window_counts_follow_every_write(world, db):
+    """The repeat window's counts are kept between requests under the figures version: a new
+    episode, a changed window and an episode moved in time are each seen at the next request."""
+    from datetime import UTC as utc
+
+    from rhc_app.services import dashboard
+
+    worker = world.user("north", "worker")
+    org = db.get(Organisation, worker.organisation_id)
+    now = datetime.now(utc)
+    first = make_case(db, worker, ref="CASE-KEPT", reported_hours_ago=100)
+    make_case(db, worker, ref="CASE-KEPT", reported_hours_ago=80)
+
+    def repeat():
+        return [f.child_id for f in dashboard.sections(db, org, now)["repeat"]]
+
+    assert repeat() == [] and repeat() == []  # counted, then kept
+    third = make_case(db, worker, ref="CASE-KEPT", reported_hours_ago=60)
+    assert repeat() == [first.child_id]  # the new episode: three in the window
+    org.settings = {**(org.settings or {}), "repeat_window_days": 1}
+    db.commit()
+    assert repeat() == []  # no day holds three
+    org.settings = {**(org.settings or {}), "repeat_window_days": 30}
+    db.get(Episode, third.id).reported_missing_at = now - timedelta(days=60)
+    db.commit()
+    assert repeat() == []  # moved out of the window
