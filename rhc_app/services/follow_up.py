@@ -213,8 +213,8 @@ def actions_of(s: Session, conv: Conversation, today: date) -> list[ActionView]:
     return [_view(a, labels, names, today) for a in found]
 
 
-def _listed(s: Session, user: User, where: object, today: date, limit: int = 1000
-            ) -> list[ActionView]:
+def _listed(s: Session, user: User, where: object, today: date, limit: int = 1000,
+            offset: int = 0) -> list[ActionView]:
     found = s.execute(
         select(FollowUpAction, Child)
         .join(Conversation, Conversation.id == FollowUpAction.conversation_id)
@@ -224,7 +224,7 @@ def _listed(s: Session, user: User, where: object, today: date, limit: int = 100
         # As _order: the database picks the first `limit`, not any `limit`.
         .order_by(FollowUpAction.due_on.is_(None), FollowUpAction.due_on,
                   FollowUpAction.created_at, FollowUpAction.id)
-        .limit(limit)).all()
+        .limit(limit).offset(offset)).all()
     labels = kinds_for(user.organisation)
     names = _names(s, {a.owner_id for a, _c in found})
     return [_view(a, labels, names, today, child)
@@ -246,11 +246,11 @@ def _team_overdue_where(manager: User, today: date) -> ColumnElement[bool]:
                 FollowUpAction.due_on < today)
 
 
-def team_overdue(s: Session, manager: User, today: date, limit: int = 1000
+def team_overdue(s: Session, manager: User, today: date, limit: int = 1000, offset: int = 0
                  ) -> list[ActionView]:
     """The open actions of the manager's organisation past their due day, most overdue first
-    (the first `limit`)."""
-    return _listed(s, manager, _team_overdue_where(manager, today), today, limit)
+    (`limit` of them, after the first `offset`)."""
+    return _listed(s, manager, _team_overdue_where(manager, today), today, limit, offset)
 
 
 def count_team_overdue(s: Session, manager: User, today: date) -> int:

@@ -14,51 +14,27 @@ quarters and workers' names are kept; nothing about a child.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import figures
 from rhc_app.services import datasets, field_figures, figure_lists
+from rhc_app.services.kept_answers import KeptAnswers
 from rhc_app.store import figures_version
 from rhc_app.store.models import Organisation
 
 T = TypeVar("T")
-MAX_KEPT = 256  # a few years, cohorts and councils per organisation: a few MB at most
-_kept: OrderedDict[tuple[Hashable, ...], tuple[int, Any]] = OrderedDict()
-_lock = threading.Lock()
+KEPT = KeptAnswers(figures_version.VERSION, 256)  # years, cohorts, councils: a few MB at most
+forget = KEPT.forget
 
 
 def kept(s: Session, org: Organisation, key: tuple[Hashable, ...],
          count: Callable[[], T]) -> T:
-    """`count()`, or what it gave at this organisation's current figures version. Callers
-    must not change what they are given: the next request is given the same object."""
-    version = figures_version.read(s, org.id)  # flushes this session's changes first
-    if figures_version.changed_here(s, org.id):
-        return count()  # its own changes, not yet committed: counted for it alone
-    full = (org.id, *key)
-    with _lock:
-        hit = _kept.get(full)
-    if hit is not None and version is not None and hit[0] == version:
-        return hit[1]  # type: ignore[no-any-return]
-    value = count()
-    if version is not None:
-        with _lock:
-            _kept[full] = (version, value)
-            _kept.move_to_end(full)
-            while len(_kept) > MAX_KEPT:
-                _kept.popitem(last=False)
-    return value
-
-
-def forget() -> None:
-    """Drop everything kept (tests that compare with a fresh count)."""
-    with _lock:
-        _kept.clear()
+    """`count()`, or what it gave at the organisation's current figures version."""
+    return KEPT.get(s, org.id, key, count)
 
 
 def quarterly_tables(s: Session, org: Organisation, year: int, placing: str = "",

@@ -15,48 +15,24 @@ each page).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from rhc_app.services import connections, hotspots
+from rhc_app.services.kept_answers import KeptAnswers
 from rhc_app.store import links_version
 
 T = TypeVar("T")
-MAX_KEPT = 128  # periods and pages per organisation: a few MB at most
-_kept: OrderedDict[tuple[Hashable, ...], tuple[int, Any]] = OrderedDict()
-_lock = threading.Lock()
+KEPT = KeptAnswers(links_version.VERSION, 128)  # periods and pages: a few MB at most
+forget = KEPT.forget
 
 
 def kept(s: Session, org_id: str, key: tuple[Hashable, ...], count: Callable[[], T]) -> T:
-    """`count()`, or what it gave at this organisation's current index version. Callers must
-    not change what they are given: the next request is given the same object."""
-    version = links_version.read(s, org_id)
-    if links_version.changed_here(s, org_id):
-        return count()  # its own index writes, not yet committed: counted for it alone
-    full = (org_id, *key)
-    with _lock:
-        hit = _kept.get(full)
-    if hit is not None and version is not None and hit[0] == version:
-        return hit[1]  # type: ignore[no-any-return]
-    value = count()
-    if version is not None:
-        with _lock:
-            _kept[full] = (version, value)
-            _kept.move_to_end(full)
-            while len(_kept) > MAX_KEPT:
-                _kept.popitem(last=False)
-    return value
-
-
-def forget() -> None:
-    """Drop everything kept (tests that compare with a fresh count)."""
-    with _lock:
-        _kept.clear()
+    """`count()`, or what it gave at the organisation's current link index version."""
+    return KEPT.get(s, org_id, key, count)
 
 
 def connection_page(s: Session, org_id: str, start: datetime, end: datetime, first: int = 0,

@@ -11,17 +11,16 @@ hold every other writer of the organisation's figures waiting behind it.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from rhc_app.store.models.cases import Child, Conversation, Episode
 from rhc_app.store.models.covering import CoveredEpisode
 from rhc_app.store.models.figures import FiguresVersion
 from rhc_app.store.models.people import Organisation, User
+from rhc_app.store.org_version import OrgVersion
 
 # Columns whose change leaves every figure as it was: notes, names and bookkeeping. Any other
 # column changed (or a row added or deleted) changes the version: a figure added later that
@@ -44,40 +43,8 @@ NOT_COUNTED: dict[type, frozenset[str]] = {
 USER_COUNTED = frozenset({"name_enc", "organisation_id", "role"})
 
 
-def new_version() -> int:
-    return secrets.randbits(62)
-
-
-def read(s: Session, org_id: str) -> int | None:
-    """The organisation's figures version as this transaction sees it (None: no row yet)."""
-    return s.execute(select(FiguresVersion.version)
-                     .where(FiguresVersion.organisation_id == org_id)).scalar_one_or_none()
-
-
-PENDING = "figures_changed"  # session.info: organisations whose figures this transaction changed
-
-
-def mark(s: Session, org_ids: Iterable[str]) -> None:
-    """These organisations' figures change with this transaction (replaced at its commit)."""
-    s.info.setdefault(PENDING, set()).update(org_ids)
-
-
-def changed_here(s: Session, org_id: str) -> bool:
-    """True while this transaction holds changes to the organisation's figures not committed:
-    what it counts now is nobody else's answer (and may yet be rolled back)."""
-    return org_id in s.info.get(PENDING, ())
-
-
-def bump(s: Session, org_ids: Iterable[str]) -> None:
-    """Replace the figures version of these organisations, in the session's transaction."""
-    conn = s.connection()
-    for org_id in sorted(set(org_ids)):  # one order: two writers never deadlock on the rows
-        done = conn.execute(update(FiguresVersion.__table__)
-                            .where(FiguresVersion.organisation_id == org_id)
-                            .values(version=new_version())).rowcount
-        if not done:
-            conn.execute(insert(FiguresVersion.__table__)
-                         .values(organisation_id=org_id, version=new_version()))
+VERSION = OrgVersion(FiguresVersion, "figures_changed")
+read, mark, changed_here, bump = VERSION.read, VERSION.mark, VERSION.changed_here, VERSION.bump
 
 
 def _counted_change(obj: Any) -> bool:
@@ -117,27 +84,3 @@ def _bump_before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     known = {o.id for o in session.new if isinstance(o, Organisation)}
     if orgs - known:
         mark(session, orgs - known)
-
-
-@event.listens_for(Session, "before_commit")
-def _bump_at_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint released (every audit event has one): not the commit yet
-    session.flush()  # what is still to flush may change a figure too
-    orgs = session.info.pop(PENDING, None)
-    if orgs:
-        bump(session, orgs)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_marks(session: Session) -> None:
-    session.info.pop(PENDING, None)
-
-
-@event.listens_for(Session, "after_flush")
-def _first_version(session: Session, _ctx: Any) -> None:
-    """A new organisation's row, once the organisation itself is in."""
-    for obj in session.new:
-        if isinstance(obj, Organisation):
-            session.connection().execute(insert(FiguresVersion.__table__).values(
-                organisation_id=obj.id, version=new_version()))

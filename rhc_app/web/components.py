@@ -8,7 +8,8 @@ holds what was typed or what was ticked: the value is a hole filled with the esc
 and "checked" or "selected" is added after the one option that has it. So the cache is keyed
 on labels, names and hints alone, the same for every user and record. Anything the stencil
 cannot reproduce exactly (an error message, a value that is not text, a conditional reveal,
-an option that is not unique) is rendered by the macro itself, as before.
+an option that is not unique) is rendered by the macro itself, as before. My conversations'
+status and flag tags come from stencils too (a tag naming a worker is left to the macro).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from markupsafe import Markup
 MACROS = {"input": ("input", "govukInput"), "textarea": ("textarea", "govukTextarea"),
           "characterCount": ("character-count", "govukCharacterCount"),
           "radios": ("radios", "govukRadios"), "checkboxes": ("checkboxes", "govukCheckboxes"),
-          "select": ("select", "govukSelect"), "button": ("button", "govukButton")}
+          "select": ("select", "govukSelect"), "button": ("button", "govukButton"),
+          "tag": ("tag", "govukTag")}
 _HOLE = "\ue000rhc-value\ue000"  # a private-use character: never escaped, never typed here
 _CHOSEN = {"radios": "checked", "checkboxes": "checked", "select": "selected"}
 _FLAGS = {k: Markup(" checked") if v == "checked" else Markup(" selected")

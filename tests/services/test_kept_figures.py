@@ -228,7 +228,7 @@ def test_two_processes_never_answer_differently(team, app, db, monkeypatch):
     kept_in = [OrderedDict(), OrderedDict()]  # type: ignore[var-annotated]
 
     def answer(i: int) -> dict[str, Any]:
-        monkeypatch.setattr(kept_figures, "_kept", kept_in[i])
+        monkeypatch.setattr(kept_figures.KEPT, "answers", kept_in[i])
         s = sessions[i]
         s.rollback()  # a new request, a new transaction
         org = s.get(User, worker.id).organisation

@@ -1,4 +1,4 @@
-"""Migration 0010links gives every organisation already there its link index version (the
+"""Migration 0011links gives every organisation already there its link index version (the
 kept connections need one to be kept under), and its index by period; down and up again."""
 
 from __future__ import annotations

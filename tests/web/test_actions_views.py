@@ -204,6 +204,29 @@ def test_managers_see_the_team_s_overdue_actions(world, db, auth, client):
     assert 'id="overdue-actions"' in team and "Overdue by 3 days" in team
 
 
+def test_the_team_s_overdue_actions_are_paged_most_overdue_first(world, db, auth, client,
+                                                                  monkeypatch):
+    from rhc_app.web.actions import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    worker, manager = world.user("north", "worker"), world.user("north", "manager")
+    conv = _in_progress(db, worker, ["health", "education", "safety_plan_update"])
+    actions = _actions(db, conv.id)
+    for days, action in zip((5, 9, 7), actions, strict=True):
+        db.get(FollowUpAction, action.id).due_on = today_in_london() - timedelta(days=days)
+    db.commit()
+    by_lateness = [a.id for _, a in sorted(zip((5, 9, 7), actions, strict=True), reverse=True)]
+    auth.sign_in(manager)
+    first = client.get("/actions/overdue").get_data(as_text=True)
+    second = client.get("/actions/overdue?page=2").get_data(as_text=True)
+    assert "Showing 1 to 2 of 3 actions" in first and "Showing 3 to 3 of 3 actions" in second
+    assert first.index(by_lateness[0]) < first.index(by_lateness[1])
+    assert by_lateness[2] not in first and by_lateness[2] in second
+    assert 'href="/actions/overdue?page=2"' in first
+    missing = client.get("/actions/overdue?page=3")
+    assert missing.status_code == 404 and "There is no page 3" in missing.get_data(as_text=True)
+
+
 def test_an_administrator_adds_the_organisation_s_own_actions(world, db, auth, client):
     import pyotp
 

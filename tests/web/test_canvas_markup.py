@@ -130,6 +130,8 @@ def test_the_stencils_hold_nothing_typed_or_ticked(app, client, page):
     ("select", {"name": "s", "id": "s", "label": {"text": "S"},
                 "items": [{"value": "", "text": "None"}, {"value": "q", "text": "Q",
                                                          "selected": True}]}),
+    ("tag", {"text": "In progress", "classes": "govuk-tag--blue"}),
+    ("tag", {"text": "3 episodes in 30 days: <record>", "classes": "govuk-tag--red x"}),
 ])
 def test_each_component_is_what_its_macro_gives(app, component, params):
     govuk = Components(app.jinja_env)

@@ -122,3 +122,27 @@ def test_the_team_page_offers_again_within_the_window_and_says_so(world, auth, c
         'id="signoff"')[0]
     assert "Ada Thirteendays" in again and "Bea Fifteendays" not in again
     assert "In the last 14 days" in again
+
+
+def test_the_list_from_stencils_is_the_list_the_macros_give(world, auth, client, db, app):
+    """Status and flag tags come from stencils (web/components.py); the page must be the one
+    the GOV.UK macros give, and its links the ones url_for builds."""
+    from flask import url_for
+
+    worker = world.user("north", "worker")
+    _cases(db, worker, 4)  # the same child: repeat-missing flags, no found time and the rest
+    auth.sign_in(worker)
+    stencils = app.jinja_env.globals["govuk"]
+    made, reused = client.get("/").get_data(as_text=True), client.get("/").get_data(as_text=True)
+    app.jinja_env.globals["govuk"] = stencils.direct
+    try:
+        direct = client.get("/").get_data(as_text=True)
+    finally:
+        app.jinja_env.globals["govuk"] = stencils
+    same = [re.sub(r'nonce="[^"]+"', "", h) for h in (made, reused, direct)]
+    assert same[0] == same[1] == same[2] and "govuk-tag--" in made
+    assert any("tag" in key for key in stencils.stencils)
+    ids = db.execute(select(Conversation.id).where(Conversation.worker_id == worker.id)).scalars()
+    with app.test_request_context():
+        links = [url_for("conversations.show", conversation_id=i) for i in ids]
+    assert links and all(f'href="{link}"' in made for link in links)

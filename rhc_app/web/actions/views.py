@@ -9,12 +9,14 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import follow_up
+from rhc_app.services.listing import PAGE_SIZE
 from rhc_app.store.models import Conversation, FollowUpAction
 from rhc_app.web.actions import bp
 from rhc_app.web.actions.forms import ActionForm
 from rhc_app.web.common import apply, audit_event, user
 from rhc_app.web.extensions import db
 from rhc_app.web.loaders import get_conversation, require_role
+from rhc_app.web.pagination import page_number, pagination
 
 
 @bp.get("/actions")
@@ -30,13 +32,24 @@ def mine() -> Any:
 
 @bp.get("/actions/overdue")
 def overdue() -> Any:
+    """The team's overdue actions, PAGE_SIZE to a page (`?page=2`), most overdue first."""
     require_role(user(), "manager")
-    found = follow_up.team_overdue(db(), user(), today_in_london())
+    today, number = today_in_london(), page_number()
+    total = follow_up.count_team_overdue(db(), user(), today)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if not 1 <= number <= pages:
+        return render_template("actions/no_page.html", number=number, pages=pages,
+                               title="Page not found"), 404
+    found = follow_up.team_overdue(db(), user(), today, PAGE_SIZE, (number - 1) * PAGE_SIZE)
     if found:
         audit_event("overdue_actions_listed", detail=f"{len(found)} shown")
         db().commit()
-    return render_template("actions/list.html", items=found, title="The team's overdue actions",
-                           empty="No action is overdue.", team=True)
+    heading = "The team's overdue actions"
+    title = heading + (f" (page {number} of {pages})" if pages > 1 else "")
+    return render_template("actions/list.html", items=found, title=title, heading=heading,
+                           empty="No action is overdue.", team=True, total=total,
+                           first=(number - 1) * PAGE_SIZE + 1,
+                           pagination=pagination("actions.overdue", number, pages))
 
 
 def _conversation(conversation_id: str) -> Conversation:

@@ -28,7 +28,7 @@ from rhc_app.services.follow_up import actions_of
 from rhc_app.services.listing import rows, worker_day
 from rhc_app.store.db import utcnow
 from rhc_app.store.models import Conversation, Episode, User
-from rhc_app.web.common import apply, audit_event, user
+from rhc_app.web.common import apply, audit_event, links_to, user
 from rhc_app.web.conversations import bp
 from rhc_app.web.conversations.forms import AttemptForm, OutcomeForm, SignOffForm
 from rhc_app.web.extensions import db
@@ -74,6 +74,7 @@ def my_list() -> Any:
         db().commit()
     return render_template(
         "conversations/list.html", rows=page.rows, page=page,
+        conversation_link=links_to("conversations.show", "conversation_id"),
         pagination=pagination("conversations.my_list", page.number, page.pages),
         offer_again_days=int(me.organisation.setting("offer_again_days")),
         title=("Page not found" if page.out_of_range else "My conversations"

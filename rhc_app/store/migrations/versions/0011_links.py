@@ -2,15 +2,15 @@
 link index's version per organisation, replaced in the same transaction as every index write
 (store/links_version.py), so services/kept_links.py reuses a page until the index changes.
 
-Revision ID: 0010links
-Revises: 0010lists (chained after the lists migration when both were merged)
+Revision ID: 0011links
+Revises: 0010lists
 """
 import secrets
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010links"
+revision = "0011links"
 down_revision = "0010lists"
 branch_labels = None
 depends_on = None
