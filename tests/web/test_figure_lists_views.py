@@ -126,3 +126,24 @@ def test_the_timeliness_links_are_url_for_s(world, auth, client, db, app):
         assert link() == url_for("reports.figure_list")
         assert any(h.startswith(url_for("reports.figure_list", figure="episodes"))
                    for h in links)
+
+
+def test_the_timeliness_table_is_rendered_once_and_again_after_a_change(world, auth, client,
+                                                                      db, app):
+    """The team page's timeliness table is rendered once for the counts kept_figures keeps
+    (web/reports/team.py), and again as soon as a new episode changes them."""
+    worker = world.user("north", "worker")
+    make_case(db, worker, found_hours_ago=10, reported_hours_ago=20)
+    auth.sign_in(world.user("north", "manager"))
+
+    def table() -> str:
+        html = client.get("/team").get_data(as_text=True)
+        return html.split('id="timeliness"')[1].split("</table>")[0]
+
+    before = table()
+    tables = app.extensions["rhc_timeliness_tables"]
+    (kept,) = tables.values()
+    assert table() == before and tables[next(iter(tables))] is kept  # reused, not redrawn
+    make_case(db, worker, found_hours_ago=5, reported_hours_ago=8)
+    after = table()
+    assert after != before and "Episodes: 2" in after and "Episodes: 2" not in before

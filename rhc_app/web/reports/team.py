@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template
+from markupsafe import Markup
 
 from rhc_app.domain import figures
 from rhc_app.domain.uk_time import today_in_london
@@ -54,8 +55,29 @@ def team_page() -> Any:
         overdue_actions=team_overdue(db(), user(), today_in_london(), limit=dashboard.SHOWN),
         overdue_actions_total=count_team_overdue(db(), user(), today_in_london()),
         decisions=strategy.due_decisions(db(), org, now, limit=dashboard.SHOWN, states=states),
-        timeliness=timeliness, months=months, title="Team",
-        figure_link=query_links_to("reports.figure_list"))
+        timeliness=_timeliness_table(timeliness, months), title="Team")
+
+
+_TABLES_KEPT = 8  # a few organisations' tables: each some hundreds of KB
+
+
+def _timeliness_table(timeliness: list[Any], months: list[Any]) -> Markup:
+    """The timeliness table (hundreds of links), rendered once for the counts kept_figures
+    keeps: while the figures version holds, it hands back the same list, so the same markup
+    is reused (the list is held beside it, so its id cannot be reused). Only counts and
+    workers' names are in it, as in the list."""
+    tables = current_app.extensions.setdefault("rhc_timeliness_tables", {})
+    key = (id(timeliness), tuple(months))
+    if key in tables and tables[key][0] is timeliness:
+        return tables[key][1]  # type: ignore[no-any-return]
+    # The template's own autoescaped output: marking it safe does not skip escaping anything.
+    html = Markup(render_template("reports/_timeliness.html", timeliness=timeliness,  # noqa: S704
+                                  months=months,
+                                  figure_link=query_links_to("reports.figure_list")))
+    if len(tables) >= _TABLES_KEPT:
+        tables.clear()
+    tables[key] = (timeliness, html)
+    return html
 
 
 @bp.get("/team/<section>")
