@@ -106,7 +106,7 @@ def _rows(s: Session, org: Organisation, now: datetime, facts: Iterable[Fact]
     if not ids:
         return {}
     return {r.conversation.id: r
-            for r in rows(s, org, Conversation.id.in_(ids), now, limit=len(ids))}
+            for r in rows(s, org, Conversation.id.in_(ids), now, limit=len(ids), flagged=False)}
 
 
 def decision_states(s: Session, org: Organisation, now: datetime

@@ -107,8 +107,9 @@ def worker_day(s: Session, org: Organisation, where: ColumnElement[bool], now: d
 
 def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetime,
          statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 500, offset: int = 0,
-         live: Subquery | None = None) -> list[Row]:
-    """The rows `where` selects, most urgent first; only those in `live` (live_work) if given."""
+         live: Subquery | None = None, flagged: bool = True) -> list[Row]:
+    """The rows `where` selects, most urgent first; only those in `live` (live_work) if given.
+    Not `flagged`: no flags worked out (the team page's tables show none)."""
     query: Select[tuple[Conversation, Episode, Child]] = select(Conversation, Episode, Child)
     if live is not None:
         query = query.select_from(live).join(Conversation, Conversation.id == live.c.id)
@@ -122,16 +123,21 @@ def rows(s: Session, org: Organisation, where: ColumnElement[bool], now: datetim
                            Episode.found_at, Episode.police_risk, Episode.created_at))
         .order_by(*urgency_order())
         .limit(limit).offset(offset)).all()
-    return _with_flags(s, org, list(found), now)
+    return _with_flags(s, org, list(found), now, flagged)
 
 
-def _with_flags(s: Session, org: Organisation, found: list[Past], now: datetime) -> list[Row]:
+def _with_flags(s: Session, org: Organisation, found: list[Past], now: datetime,
+                flagged: bool = True) -> list[Row]:
     child_ids = list({c.id for _, _, c in found})
-    counts = child_history.window_counts(s, org, (e.id for _, e, _ in found))
-    repeats = child_history.repeats(s, org, (
-        child_history.Counted(e.id, c.id, e.reported_missing_at, counts.get(e.id, 0))
-        for _, e, c in found))
-    latest_held = child_history.latest_held(s, child_ids)
+    counts: dict[str, int] = {}
+    repeats: set[str] = set()
+    latest_held: dict[str, list[child_history.Held]] = {}
+    if flagged:
+        counts = child_history.window_counts(s, org, (e.id for _, e, _ in found))
+        repeats = child_history.repeats(s, org, (
+            child_history.Counted(e.id, c.id, e.reported_missing_at, counts.get(e.id, 0))
+            for _, e, c in found))
+        latest_held = child_history.latest_held(s, child_ids)
     worker_ids = ({h.worker_id for held in latest_held.values() for h in held}
                   | {conv.worker_id for conv, _, _ in found if conv.worker_id})
     names: dict[str, str] = {}
@@ -148,6 +154,9 @@ def _with_flags(s: Session, org: Organisation, found: list[Past], now: datetime)
                                         for h in latest_held.get(child.id, [])
                                         if h.conversation_id != conv.id])
         state = _clock(conv, episode, covered.get(conv.id, []), now)
+        if not flagged:
+            out.append(Row(conv, episode, child, state, [], names.get(conv.worker_id or "")))
+            continue
         out.append(Row(conv, episode, child, state, flags.flags_for(
             episode_count_30d=count, repeat=episode.id in repeats, window_days=window,
             police_risk=episode.police_risk, found_at=episode.found_at,
