@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhc_app.domain import vocabulary
 from rhc_app.security import audit
 from rhc_app.services.errors import CaseworkError
-from rhc_app.store.models import Conversation, OfferClosure, Organisation, User
+from rhc_app.store.models import Conversation, OfferClosure, User
 
 CLOSABLE = ("declined", "not_completed")
 NOTE_MAX = 2000
@@ -43,7 +42,3 @@ def close_offer(s: Session, manager: User, conv: Conversation, reason: str, note
                  record_type="conversation", record_id=conv.id, detail=reason)
     return closure
 
-
-def closed_conversation_ids(s: Session, org: Organisation) -> set[str]:
-    return set(s.execute(select(OfferClosure.conversation_id)
-                         .where(OfferClosure.organisation_id == org.id)).scalars())

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from rhc_app.domain.strategy import DecisionState
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import kept_figures, strategy
-from rhc_app.services.listing import PAGE_SIZE, Page, Row, rows
+from rhc_app.services.listing import PAGE_SIZE, Page, Row, pages_for, rows
 from rhc_app.services.live_facts import Fact, live_facts
 from rhc_app.store.models import Conversation, Organisation, StrategyDecision
 
@@ -91,7 +91,7 @@ def section_page(s: Session, org: Organisation, key: str, now: datetime, number:
     """Page `number` (from 1) of one section, most urgent first; out of range, no rows."""
     facts = sections(s, org, now)[key]
     total = len(facts)
-    pages = max(1, -(-total // size))
+    pages = pages_for(total, size)
     if not 1 <= number <= pages:
         return Page([], number, pages, total, size)
     wanted = facts[(number - 1) * size:number * size]

@@ -108,12 +108,17 @@ def _tokens(ring: KeyRing, entry_kind: str, entry: dict[str, Any]) -> list[tuple
         if found is not None:
             _memo.move_to_end(key)
             return found
-    found = [(kind, token_of(ring, kind, value)) for kind, value in entry_tokens(entry_kind, entry)]
+    found = _fresh_tokens(ring, entry_kind, entry)
     with _memo_lock:
         _memo[key] = found
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
     return found
+
+
+def _fresh_tokens(ring: KeyRing, entry_kind: str, entry: dict[str, Any]
+                  ) -> list[tuple[str, str]]:
+    return [(kind, token_of(ring, kind, value)) for kind, value in entry_tokens(entry_kind, entry)]
 
 
 def forget() -> None:
@@ -136,9 +141,7 @@ def row_values(ring: KeyRing, conv: Conversation, child_id: str,
             if not isinstance(entry, dict):
                 continue
             hidden = bool(entry.get("do_not_share"))
-            tokens = _tokens(ring, entry_kind, entry) if remember else [
-                (kind, token_of(ring, kind, value))
-                for kind, value in entry_tokens(entry_kind, entry)]
+            tokens = (_tokens if remember else _fresh_tokens)(ring, entry_kind, entry)
             rows += [{**common, "entry_kind": entry_kind, "entry_index": index,
                       "token_kind": kind, "token": token, "do_not_share": hidden}
                      for kind, token in tokens]

@@ -53,6 +53,11 @@ class Page:
         return not 1 <= self.number <= self.pages
 
 
+def pages_for(total: int, size: int = PAGE_SIZE) -> int:
+    """How many pages `total` rows make, `size` to a page: at least one, empty or not."""
+    return max(1, -(-total // size))
+
+
 def live_work(org: Organisation, now: datetime,
               holders: Sequence[ColumnElement[bool]] = ()) -> Subquery:
     """The ids of open work, and of a declined or not completed conversation only while an
@@ -98,7 +103,7 @@ def worker_day(s: Session, org: Organisation, where: ColumnElement[bool], now: d
     total = s.execute(select(func.count()).select_from(live)
                       .join(Conversation, Conversation.id == live.c.id)
                       .where(where)).scalar_one()
-    pages = max(1, -(-total // size))
+    pages = pages_for(total, size)
     if not 1 <= number <= pages:
         return Page([], number, pages, total, size)
     return Page(rows(s, org, where, now, limit=size, offset=(number - 1) * size, live=live),
@@ -148,21 +153,20 @@ def _with_flags(s: Session, org: Organisation, found: list[Past], now: datetime,
     covered = _covered_found_times(s, [conv.id for conv, _, _ in found])
     out = []
     for conv, episode, child in found:
-        count = counts.get(episode.id, 0)
-        # The worker the child last spoke to in another conversation (continuity).
-        cont = flags.continuity_worker([flags.PastConversation(h.worker_id, h.held_at)
-                                        for h in latest_held.get(child.id, [])
-                                        if h.conversation_id != conv.id])
-        state = _clock(conv, episode, covered.get(conv.id, []), now)
-        if not flagged:
-            out.append(Row(conv, episode, child, state, [], names.get(conv.worker_id or "")))
-            continue
-        out.append(Row(conv, episode, child, state, flags.flags_for(
-            episode_count_30d=count, repeat=episode.id in repeats, window_days=window,
-            police_risk=episode.police_risk, found_at=episode.found_at,
-            consent_to_share=conv.consent_to_share, status=conv.status,
-            continuity_name=names.get(cont) if cont else None,
-            holder_is_continuity=cont == conv.worker_id), names.get(conv.worker_id or "")))
+        row_flags: list[flags.Flag] = []
+        if flagged:
+            # The worker the child last spoke to in another conversation (continuity).
+            cont = flags.continuity_worker([flags.PastConversation(h.worker_id, h.held_at)
+                                            for h in latest_held.get(child.id, [])
+                                            if h.conversation_id != conv.id])
+            row_flags = flags.flags_for(
+                episode_count_30d=counts.get(episode.id, 0), repeat=episode.id in repeats,
+                window_days=window, police_risk=episode.police_risk, found_at=episode.found_at,
+                consent_to_share=conv.consent_to_share, status=conv.status,
+                continuity_name=names.get(cont) if cont else None,
+                holder_is_continuity=cont == conv.worker_id)
+        out.append(Row(conv, episode, child, _clock(conv, episode, covered.get(conv.id, []), now),
+                       row_flags, names.get(conv.worker_id or "")))
     return out
 
 

@@ -7,17 +7,22 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from rhc_app.services import covering, dashboard, listing, strategy
-from rhc_app.services.closing import close_offer, closed_conversation_ids
+from rhc_app.services.closing import close_offer
 from rhc_app.services.strategy import DecisionDetails, record_decision
-from rhc_app.store.models import Conversation, CoveredEpisode, Organisation
+from rhc_app.store.models import Conversation, CoveredEpisode, OfferClosure, Organisation
 from tests.conftest import make_case, now
+
+
+def _closed_ids(db, org):
+    return set(db.execute(select(OfferClosure.conversation_id)
+                          .where(OfferClosure.organisation_id == org.id)).scalars())
 
 
 def _full_sections(db, org):
     """What the team page listed before it summarised: every live row built in full, then
     sorted into sections by its clock and flags (the old overview's rules)."""
     t = now()
-    closed = closed_conversation_ids(db, org)
+    closed = _closed_ids(db, org)
     out = {key: [] for key in dashboard.SECTIONS}
     seen = set()
     for r in listing.rows(db, org, Conversation.organisation_id == org.id, t, limit=10_000,

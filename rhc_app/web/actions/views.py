@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from rhc_app.domain.uk_time import today_in_london
 from rhc_app.services import follow_up
-from rhc_app.services.listing import PAGE_SIZE
+from rhc_app.services.listing import PAGE_SIZE, pages_for
 from rhc_app.store.models import Conversation, FollowUpAction
 from rhc_app.web.actions import bp
 from rhc_app.web.actions.forms import ActionForm
@@ -36,7 +36,7 @@ def overdue() -> Any:
     require_role(user(), "manager")
     today, number = today_in_london(), page_number()
     total = follow_up.count_team_overdue(db(), user(), today)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = pages_for(total, PAGE_SIZE)
     if not 1 <= number <= pages:
         return render_template("actions/no_page.html", number=number, pages=pages,
                                title="Page not found"), 404

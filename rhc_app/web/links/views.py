@@ -18,6 +18,7 @@ from rhc_app.security import audit
 from rhc_app.security.access import conversations_among
 from rhc_app.services import connections as found_connections
 from rhc_app.services import hotspots, kept_links, sharing
+from rhc_app.services.listing import pages_for
 from rhc_app.web.common import audit_each, audit_event, links_to, user
 from rhc_app.web.extensions import db
 from rhc_app.web.fields import DayMonthYearField
@@ -110,7 +111,7 @@ def connections() -> Any:
     first = (number - 1) * PAGE_SIZE
     total, shown = kept_links.connection_page(
         db(), user().organisation_id, *_bounds(period), max(first, 0), PAGE_SIZE, LISTED)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = pages_for(total, PAGE_SIZE)
     if not 1 <= number <= pages:
         return render_template("links/connections.html", form=form, found=None, period=period,
                                period_args=_period_args(period), pages=pages, number=number,

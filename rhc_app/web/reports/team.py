@@ -12,7 +12,7 @@ from rhc_app.domain.uk_time import today_in_london
 from rhc_app.domain.vocabulary import STATUSES
 from rhc_app.services import dashboard, kept_figures, strategy
 from rhc_app.services.follow_up import count_team_overdue, team_overdue
-from rhc_app.services.listing import PAGE_SIZE, Page
+from rhc_app.services.listing import PAGE_SIZE, Page, pages_for
 from rhc_app.store.db import utcnow
 from rhc_app.web.common import audit_event, query_links_to, user
 from rhc_app.web.extensions import db
@@ -101,7 +101,7 @@ def section(section: str) -> Any:
 def _decisions_page(org: Any, now: Any, number: int) -> Page:
     states = dashboard.decision_states(db(), org, now)
     total = len(states)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = pages_for(total, PAGE_SIZE)
     if not 1 <= number <= pages:
         return Page([], number, pages, total)
     return Page(strategy.due_decisions(db(), org, now, limit=PAGE_SIZE,  # type: ignore[arg-type]
