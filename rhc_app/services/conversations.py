@@ -119,14 +119,13 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     text = json.dumps(canvas, ensure_ascii=False, sort_keys=True)
     blob = s.info["keyring"].seal(text, Conversation.record.context(conv))
     consent = canvas["details"].get("consent_to_share") or None
-    counted = {"status": status, "held_at": held_at,
+    counted = {"status": status, "held_at": held_at, "consent_to_share": consent,
                "risk_factors": list(canvas["risk_factors"]), **canvas_columns(canvas)}
     counted_before = {k: getattr(conv, k) for k in counted}
     result = s.execute(
         update(Conversation)
         .where(Conversation.id == conv.id, Conversation.version == base_version)
-        .values(record_enc=blob, version=base_version + 1, consent_to_share=consent,
-                actions=list(canvas["actions"]), updated_at=now, updated_by=user.id,
+        .values(record_enc=blob, version=base_version + 1, actions=list(canvas["actions"]), updated_at=now, updated_by=user.id,
                 **counted)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
@@ -134,7 +133,8 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
         return SaveResult(False, conv.version, theirs=conv.canvas)
     s.refresh(conv)
     if any(getattr(conv, k) != v for k, v in counted_before.items()):
-        # A Core update: the figures' listener never sees it. Notes alone change no figure.
+        # A Core update: the figures' listener never sees it. Notes alone change no figure
+        # (consent does: the team page keeps it, services/live_facts.py).
         figures_version.mark(s, [conv.organisation_id])
     if resolves_draft:  # saved from the page that showed the kept text: it is merged now
         discard_draft(s, conv.id, user.id, session_key)

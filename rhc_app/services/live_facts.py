@@ -1,12 +1,12 @@
-"""The team page's sections worked out in the database: for every live conversation, its
-72-hour clock, consent and whether the offer was closed, as plain codes (comparisons of
-stored times with bound times from `now`), so no times are read back and no names decrypted;
-the repeat window's counts are kept between requests (_window_counts). Only the rows a page
-shows are then built in full (listing.rows)."""
+"""The team page's sections from plain columns: for every live conversation, its 72-hour
+clock, consent, whether the offer was closed and whether it is a repeat, with no name
+decrypted. What does not depend on the time is counted in one statement and kept between
+requests (_kept); each request works out the clocks and the offer again window from the kept
+times. Only the rows a page shows are then built in full (listing.rows)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, aliased
 from rhc_app.domain import flags, uk_time
 from rhc_app.services import child_history, kept_figures
 from rhc_app.services.listing import OFFER_AGAIN, OPEN_STATUSES, live_work, urgency_order
-from rhc_app.store.models import Conversation, CoveredEpisode, Episode, OfferClosure, Organisation
+from rhc_app.store.models import (Conversation, CoveredEpisode, Episode, OfferClosure,
+                                  Organisation, StrategyDecision)
 
 
 class Fact(NamedTuple):
@@ -32,10 +33,9 @@ class Fact(NamedTuple):
     closed: bool = False  # declined or not completed, and closed with no further offer
 
 
-def clock_state(now: datetime) -> ColumnElement[str]:
-    """listing.clock_of's state, in SQL: the clock runs from the latest found time of the
-    episodes the conversation answers (its own, and those it covers: covering.clock_found_at)
-    and stops when held, or at a declined or not completed outcome (uk_time.clock)."""
+def _found_at() -> ColumnElement[datetime]:
+    """The clock's found time, in SQL: the latest found time of the episodes the conversation
+    answers (its own, and those it covers: covering.clock_found_at)."""
     covered = aliased(Episode)
     latest_covered = (select(func.max(covered.found_at))
                       .join(CoveredEpisode, CoveredEpisode.episode_id == covered.id)
@@ -43,27 +43,83 @@ def clock_state(now: datetime) -> ColumnElement[str]:
                              CoveredEpisode.detached_at.is_(None))
                       .correlate(Conversation).scalar_subquery())
     own = Episode.found_at
-    found = case((latest_covered.is_(None), own), (own.is_(None), latest_covered),
-                 (latest_covered > own, latest_covered), else_=own)
-    stopped = (Conversation.held_at.is_not(None)
-               | (Conversation.outcome.in_(OFFER_AGAIN) & Conversation.outcome_at.is_not(None)))
-    at = uk_time.as_utc(now)
-    return case((found.is_(None), "no_found_time"), (stopped, "stopped"),
-                # due (found + 72 h) before now; within DUE_SOON of now, inclusive
-                (found < at - uk_time.DEADLINE, "overdue"),
-                (found <= at - (uk_time.DEADLINE - uk_time.DUE_SOON), "due_soon"),
-                else_="on_track")
+    return case((latest_covered.is_(None), own), (own.is_(None), latest_covered),
+                (latest_covered > own, latest_covered), else_=own)
+
+
+def _stopped() -> ColumnElement[bool]:
+    """The clock stops when held, or at a declined or not completed outcome (uk_time.clock)."""
+    return (Conversation.held_at.is_not(None)
+            | (Conversation.outcome.in_(OFFER_AGAIN) & Conversation.outcome_at.is_not(None)))
 
 
 def live_facts(s: Session, org: Organisation, now: datetime) -> list[Fact]:
-    """Every live conversation (listing.live_work), most urgent first."""
+    """Every live conversation (listing.live_work), most urgent first. What does not depend
+    on the time is kept (_kept); the clock and the offer again window are worked out here."""
+    since = now - timedelta(days=int(org.setting("offer_again_days")))
+    counted_since, kept = _kept(s, org, now)
+    if since < counted_since:  # an earlier `now` than the one counted: counted afresh
+        counted_since, kept = _counted(s, org, now)
+    return [Fact(k.conversation_id, k.child_id, k.status, k.allocated,
+                 _clock(k.found, k.stopped, now), k.repeat, k.no_consent, k.created_at,
+                 k.closed)
+            for k in kept if k.live_from is None or k.live_from >= since]
+
+
+class _Kept(NamedTuple):
+    """A conversation live when counted, without the time: its clock's found time (the latest
+    of its own and the episodes it covers), whether the clock stopped, and for a declined or
+    not completed one, the time its offer again window runs from (live_work)."""
+
+    conversation_id: str
+    child_id: str
+    status: str
+    allocated: bool
+    found: datetime | None
+    stopped: bool
+    live_from: datetime | None
+    repeat: bool
+    no_consent: bool
+    created_at: datetime | None
+    closed: bool
+
+
+def _clock(found: datetime | None, stopped: bool, now: datetime) -> str:
+    """clock_state, from kept facts: the domain's rule (uk_time.clock)."""
+    if found is None:
+        return "no_found_time"
+    return "stopped" if stopped else uk_time.clock(found, now).state
+
+
+def _kept(s: Session, org: Organisation, now: datetime) -> tuple[datetime, list[_Kept]]:
+    """_counted, kept in this process under the organisation's figures version (every write
+    to a conversation's status, worker, times, consent or closure, an episode, a covering
+    and a setting replaces it) and its strategy decisions (as dashboard.decision_states).
+    Time only takes conversations out of live work, never in, so what was counted at an
+    earlier `now` holds every conversation live later. Only ids, codes and times are kept."""
+    count, latest = s.execute(select(func.count(), func.max(StrategyDecision.recorded_at))
+                              .where(StrategyDecision.organisation_id == org.id)).one()
+    settings = tuple(org.setting(k) for k in ("offer_again_days", "repeat_threshold",
+                                              "repeat_window_days"))
+    return kept_figures.kept(s, org, ("live_facts", count, latest, settings),
+                             lambda: _counted(s, org, now))
+
+
+def _counted(s: Session, org: Organisation, now: datetime) -> tuple[datetime, list[_Kept]]:
+    """Every conversation live at `now`, most urgent first, and the start of the offer again
+    window it was counted with."""
+    since = now - timedelta(days=int(org.setting("offer_again_days")))
     live = live_work(org, now)
     threshold = int(org.setting("repeat_threshold"))
     closed = and_(Conversation.status.in_(OFFER_AGAIN),
                   exists().where(OfferClosure.conversation_id == Conversation.id))
+    again = Conversation.status.in_(OFFER_AGAIN)
+    live_from = case((again & Conversation.outcome_at.is_not(None), Conversation.outcome_at),
+                     (again, func.coalesce(Conversation.offered_at, Episode.found_at,
+                                           Episode.reported_missing_at)))
     found = s.execute(
         select(Conversation.id, Conversation.status, Conversation.worker_id.is_not(None),
-               clock_state(now), Episode.id, Episode.child_id,
+               _found_at(), _stopped(), live_from, Episode.id, Episode.child_id,
                Conversation.consent_to_share.is_(None)
                & Conversation.status.in_(flags.CONSENT_STATUSES),
                # A time only where it is needed: how long it has waited unallocated.
@@ -72,14 +128,15 @@ def live_facts(s: Session, org: Organisation, now: datetime) -> list[Fact]:
         .join(Episode, Conversation.episode_id == Episode.id)
         .where(Conversation.status.in_(OPEN_STATUSES))
         .order_by(*urgency_order())).all()
-    windows = _window_counts(s, org, now, {r[4] for r in found})
+    windows = _window_counts(s, org, now, {r[6] for r in found})
     repeats = child_history.repeats(s, org, (
-        child_history.Counted(r[4], r[5], *windows[r[4]]) for r in found
-        if flags.is_repeat(windows[r[4]][1], threshold)))
-    return [Fact(conv_id, child_id, status, bool(allocated), clock, episode_id in repeats,
-                 bool(no_consent), created_at, bool(is_closed))
-            for (conv_id, status, allocated, clock, episode_id, child_id, no_consent,
-                 created_at, is_closed) in found]
+        child_history.Counted(r[6], r[7], *windows[r[6]]) for r in found
+        if flags.is_repeat(windows[r[6]][1], threshold)))
+    return since, [
+        _Kept(conv_id, child_id, status, bool(allocated), found_at, bool(stopped), started,
+              episode_id in repeats, bool(no_consent), created_at, bool(is_closed))
+        for (conv_id, status, allocated, found_at, stopped, started, episode_id, child_id,
+             no_consent, created_at, is_closed) in found]
 
 
 def _window_counts(s: Session, org: Organisation, now: datetime, wanted: set[str]

@@ -17,6 +17,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from rhc_app.store.models.cases import Child, Conversation, Episode
+from rhc_app.store.models.closing import OfferClosure
 from rhc_app.store.models.covering import CoveredEpisode
 from rhc_app.store.models.figures import FiguresVersion
 from rhc_app.store.models.people import Organisation, User
@@ -28,7 +29,7 @@ from rhc_app.store.org_version import OrgVersion
 NOT_COUNTED: dict[type, frozenset[str]] = {
     Conversation: frozenset({"record_enc", "version", "updated_at", "updated_by",
                              "child_summary_enc", "summary_read_back_at", "carers_said_enc",
-                             "consent_to_share", "actions", "outcome_reason_enc",
+                             "actions", "outcome_reason_enc",
                              "return_reason_enc", "not_offered_by_enc"}),
     Episode: frozenset({"episode_ref_index", "episode_ref_enc", "found_where_enc",
                         "police_reference_enc", "police_risk", "missing_from"}),
@@ -36,6 +37,8 @@ NOT_COUNTED: dict[type, frozenset[str]] = {
                       "ethnicity_enc", "case_reference_enc", "case_reference_index",
                       "home_area_enc"}),
     CoveredEpisode: frozenset({"detach_reason_enc"}),
+    # The team page's sections keep consent and closed offers (services/live_facts.py).
+    OfferClosure: frozenset({"note_enc"}),
     Organisation: frozenset(),
 }
 # Of a user, only what the team's timeliness table shows: a worker's name and organisation

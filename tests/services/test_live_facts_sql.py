@@ -81,3 +81,46 @@ def test_the_kept_window_counts_follow_every_write(world, db):
     db.get(Episode, third.id).reported_missing_at = now - timedelta(days=60)
     db.commit()
     assert repeat() == []  # moved out of the window
+
+
+def test_the_kept_facts_follow_consent_closures_and_the_time(world, db):
+    """What the team page keeps between requests (live_facts._kept) is replaced by a consent
+    saved from the canvas (a Core update) and by an offer closed; the clocks and the offer
+    again window move with `now` alone; an earlier `now` than the one counted is counted
+    afresh, never answered from what a later one left out."""
+    from rhc_app.services.closing import close_offer
+    from rhc_app.services.conversations import record_outcome, save_canvas
+
+    worker, manager = world.user("north", "worker"), world.user("north", "manager")
+    org = db.get(Organisation, worker.organisation_id)
+    t = datetime.now(UTC)
+    ticking = _case(db, worker, t, 47 * H)  # 25 hours left: on track
+    declined = _case(db, worker, t, 80 * H, status="declined", outcome="declined",
+                     outcome_at=t - timedelta(days=13))
+    lapsed = _case(db, worker, t, 80 * H, status="declined", outcome="declined",
+                   outcome_at=t - timedelta(days=15))  # the 14 days passed yesterday
+    consent = _case(db, worker, t, 5 * H)
+    db.commit()
+    record_outcome(db, worker, consent, "accepted", t - H, now=t)
+    assert save_canvas(db, worker, consent, {"details": {}}, consent.version).applied
+    db.commit()  # in progress: a consent saved next changes nothing else
+
+    def facts(at):
+        return {f.conversation_id: f for f in live_facts.live_facts(db, org, at)}
+
+    first = facts(t)
+    assert first[ticking.id].clock == "on_track" and first[consent.id].no_consent
+    assert declined.id in first and lapsed.id not in first
+    assert facts(t + 2 * H)[ticking.id].clock == "due_soon"  # kept: the clock moves
+    assert facts(t + 26 * H)[ticking.id].clock == "overdue"
+    assert declined.id not in facts(t + timedelta(days=2))  # kept: the window closes
+    assert lapsed.id in facts(t - timedelta(days=2))  # earlier than counted: afresh
+    assert lapsed.id not in facts(t)
+
+    canvas = {"details": {"consent_to_share": "yes"}}
+    assert save_canvas(db, worker, consent, canvas, consent.version).applied
+    db.commit()
+    assert not facts(t)[consent.id].no_consent
+    close_offer(db, manager, declined, "offered_three_times", "", t)
+    db.commit()
+    assert facts(t)[declined.id].closed
