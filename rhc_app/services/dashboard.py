@@ -56,8 +56,17 @@ class Overview:
 
 def sections(s: Session, org: Organisation, now: datetime) -> dict[str, list[Fact]]:
     """Every section's live conversations, most urgent first: plain facts, no names."""
-    facts = live_facts(s, org, now)
-    out = {key: [f for f in facts if holds(f)] for key, holds in SECTIONS.items()}
+    out: dict[str, list[Fact]] = {key: [] for key in SECTIONS}
+    keys_of: dict[tuple[object, ...], list[str]] = {}
+    for f in live_facts(s, org, now):
+        # The sections read only these fields, and thousands of facts share a few hundred
+        # kinds: each kind is sorted into its sections once.
+        kind = (f.status, f.allocated, f.clock, f.repeat, f.no_consent, f.closed)
+        keys = keys_of.get(kind)
+        if keys is None:
+            keys = keys_of[kind] = [key for key, holds in SECTIONS.items() if holds(f)]
+        for key in keys:
+            out[key].append(f)
     out["repeat"] = _first_per_child(out["repeat"])
     return out
 

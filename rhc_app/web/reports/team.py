@@ -14,7 +14,7 @@ from rhc_app.services import dashboard, kept_figures, strategy
 from rhc_app.services.follow_up import count_team_overdue, team_overdue
 from rhc_app.services.listing import PAGE_SIZE, Page, pages_for
 from rhc_app.store.db import utcnow
-from rhc_app.web.common import audit_event, query_links_to, user
+from rhc_app.web.common import audit_event, links_to, query_links_to, user
 from rhc_app.web.extensions import db
 from rhc_app.web.pagination import page_number, pagination
 from rhc_app.web.reports import accounts
@@ -54,7 +54,8 @@ def team_page() -> Any:
         overdue_actions=team_overdue(db(), user(), today_in_london(), limit=dashboard.SHOWN),
         overdue_actions_total=count_team_overdue(db(), user(), today_in_london()),
         decisions=strategy.due_decisions(db(), org, now, limit=dashboard.SHOWN, states=states),
-        timeliness=_timeliness_table(timeliness, months), title="Team")
+        timeliness=_timeliness_table(timeliness, months), title="Team",
+        conversation_link=links_to("conversations.show", "conversation_id"))
 
 
 _TABLES_KEPT = 8  # a few organisations' tables: each some hundreds of KB
@@ -93,6 +94,7 @@ def section(section: str) -> Any:
         "reports/team_section.html", page=page, heading=heading, key=key, slug=section,
         pagination=pagination("reports.section", page.number, page.pages, section=section),
         offer_again_days=int(org.setting("offer_again_days")),
+        conversation_link=links_to("conversations.show", "conversation_id"),
         title=("Page not found" if page.out_of_range else heading
                + (f" (page {page.number} of {page.pages})" if page.pages > 1 else "")),
     ), 404 if page.out_of_range else 200
