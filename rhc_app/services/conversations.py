@@ -125,8 +125,8 @@ def save_canvas(s: Session, user: User, conv: Conversation, canvas: dict[str, An
     result = s.execute(
         update(Conversation)
         .where(Conversation.id == conv.id, Conversation.version == base_version)
-        .values(record_enc=blob, version=base_version + 1, actions=list(canvas["actions"]), updated_at=now, updated_by=user.id,
-                **counted)
+        .values(record_enc=blob, version=base_version + 1, actions=list(canvas["actions"]),
+                updated_at=now, updated_by=user.id, **counted)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         s.refresh(conv)

@@ -59,7 +59,7 @@ def live_facts(s: Session, org: Organisation, now: datetime) -> list[Fact]:
     since = now - timedelta(days=int(org.setting("offer_again_days")))
     counted_since, kept = _kept(s, org, now)
     if since < counted_since:  # an earlier `now` than the one counted: counted afresh
-        counted_since, kept = _counted(s, org, now)
+        kept = _counted(s, org, now)[1]
     # uk_time.clock's rule as two cut-offs (thousands of facts a request): overdue once 72
     # hours have passed since found; due soon once 48 have (test_live_facts_sql holds it).
     overdue_before = uk_time.as_utc(now) - uk_time.DEADLINE
