@@ -58,6 +58,16 @@ def pages_for(total: int, size: int = PAGE_SIZE) -> int:
     return max(1, -(-total // size))
 
 
+# An imported outcome has no time of its own: the first of these stands for it (live_work).
+OUTCOME_STOOD_FOR = (Conversation.offered_at, Episode.found_at, Episode.reported_missing_at)
+
+
+def offer_again_since(org: Organisation, now: datetime) -> datetime:
+    """The earliest outcome time at which a declined or not completed conversation is still
+    live work at `now`: the organisation's offer_again_days before it."""
+    return now - timedelta(days=int(org.setting("offer_again_days")))
+
+
 def live_work(org: Organisation, now: datetime,
               holders: Sequence[ColumnElement[bool]] = ()) -> Subquery:
     """The ids of open work, and of a declined or not completed conversation only while an
@@ -69,10 +79,9 @@ def live_work(org: Organisation, now: datetime,
     (organisation, worker, status, outcome_at) for a holder (0010lists): the lists join it
     first, so however long the history, its old conversations are never read. An imported
     outcome has no time of its own: the offer's or the episode's stands for it."""
-    since = now - timedelta(days=int(org.setting("offer_again_days")))
+    since = offer_again_since(org, now)
     again = Conversation.status.in_(OFFER_AGAIN)
-    stood_for = func.coalesce(Conversation.offered_at, Episode.found_at,
-                              Episode.reported_missing_at)
+    stood_for = func.coalesce(*OUTCOME_STOOD_FOR)
     branches = []
     for holder in holders or (true(),):
         mine = select(Conversation.id).where(Conversation.organisation_id == org.id, holder)

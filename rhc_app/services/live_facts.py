@@ -6,7 +6,7 @@ times. Only the rows a page shows are then built in full (listing.rows)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, aliased
 
 from rhc_app.domain import flags, uk_time
 from rhc_app.services import child_history, kept_figures
-from rhc_app.services.listing import OFFER_AGAIN, OPEN_STATUSES, live_work, urgency_order
+from rhc_app.services.listing import (OFFER_AGAIN, OPEN_STATUSES, OUTCOME_STOOD_FOR,
+                                     live_work, offer_again_since, urgency_order)
 from rhc_app.store.models import (Conversation, CoveredEpisode, Episode, OfferClosure,
                                   Organisation, StrategyDecision)
 
@@ -56,14 +57,14 @@ def _stopped() -> ColumnElement[bool]:
 def live_facts(s: Session, org: Organisation, now: datetime) -> list[Fact]:
     """Every live conversation (listing.live_work), most urgent first. What does not depend
     on the time is kept (_kept); the clock and the offer again window are worked out here."""
-    since = now - timedelta(days=int(org.setting("offer_again_days")))
+    since = offer_again_since(org, now)
     counted_since, kept = _kept(s, org, now)
     if since < counted_since:  # an earlier `now` than the one counted: counted afresh
         kept = _counted(s, org, now)[1]
     # uk_time.clock's rule as two cut-offs (thousands of facts a request): overdue once 72
     # hours have passed since found; due soon once 48 have (test_live_facts_sql holds it).
-    overdue_before = uk_time.as_utc(now) - uk_time.DEADLINE
-    soon_from = uk_time.as_utc(now) - (uk_time.DEADLINE - uk_time.DUE_SOON)
+    at = uk_time.as_utc(now)
+    overdue_before, soon_from = at - uk_time.DEADLINE, at - (uk_time.DEADLINE - uk_time.DUE_SOON)
     return [Fact(k.conversation_id, k.child_id, k.status, k.allocated,
                  "no_found_time" if k.found is None else "stopped" if k.stopped
                  else "overdue" if k.found < overdue_before
@@ -107,53 +108,32 @@ def _kept(s: Session, org: Organisation, now: datetime) -> tuple[datetime, list[
 def _counted(s: Session, org: Organisation, now: datetime) -> tuple[datetime, list[_Kept]]:
     """Every conversation live at `now`, most urgent first, and the start of the offer again
     window it was counted with."""
-    since = now - timedelta(days=int(org.setting("offer_again_days")))
+    since = offer_again_since(org, now)
     live = live_work(org, now)
     threshold = int(org.setting("repeat_threshold"))
     closed = and_(Conversation.status.in_(OFFER_AGAIN),
                   exists().where(OfferClosure.conversation_id == Conversation.id))
-    again = Conversation.status.in_(OFFER_AGAIN)
-    live_from = case((again & Conversation.outcome_at.is_not(None), Conversation.outcome_at),
-                     (again, func.coalesce(Conversation.offered_at, Episode.found_at,
-                                           Episode.reported_missing_at)))
+    # live_work's two offer again ranges as one time: the outcome's, or what stands for it.
+    live_from = case((Conversation.status.in_(OFFER_AGAIN),
+                      func.coalesce(Conversation.outcome_at, *OUTCOME_STOOD_FOR)))
+    window = int(org.setting("repeat_window_days"))
     found = s.execute(
         select(Conversation.id, Conversation.status, Conversation.worker_id.is_not(None),
                _found_at(), _stopped(), live_from, Episode.id, Episode.child_id,
                Conversation.consent_to_share.is_(None)
                & Conversation.status.in_(flags.CONSENT_STATUSES),
                # A time only where it is needed: how long it has waited unallocated.
-               case((Conversation.worker_id.is_(None), Episode.created_at)), closed)
+               case((Conversation.worker_id.is_(None), Episode.created_at)), closed,
+               Episode.reported_missing_at, child_history.episodes_in_window(window))
         .select_from(live).join(Conversation, Conversation.id == live.c.id)
         .join(Episode, Conversation.episode_id == Episode.id)
         .where(Conversation.status.in_(OPEN_STATUSES))
         .order_by(*urgency_order())).all()
-    windows = _window_counts(s, org, now, {r[6] for r in found})
     repeats = child_history.repeats(s, org, (
-        child_history.Counted(r[6], r[7], *windows[r[6]]) for r in found
-        if flags.is_repeat(windows[r[6]][1], threshold)))
+        child_history.Counted(r[6], r[7], r[11], r[12]) for r in found
+        if flags.is_repeat(r[12], threshold)))
     return since, [
         _Kept(conv_id, child_id, status, bool(allocated), found_at, bool(stopped), started,
               episode_id in repeats, bool(no_consent), created_at, bool(is_closed))
         for (conv_id, status, allocated, found_at, stopped, started, episode_id, child_id,
-             no_consent, created_at, is_closed) in found]
-
-
-def _window_counts(s: Session, org: Organisation, now: datetime, wanted: set[str]
-                   ) -> dict[str, tuple[datetime, int]]:
-    """Each live episode's reported time and child_history.episodes_in_window, by id. They
-    read only episodes (which child, when reported) and the window setting, so they are kept
-    in this process under the organisation's figures version (kept_figures.kept), which
-    every such write replaces; time only takes episodes out of live work, never in. Only ids,
-    times and counts are kept."""
-    window = int(org.setting("repeat_window_days"))
-
-    def count() -> dict[str, tuple[datetime, int]]:
-        live = live_work(org, now)
-        return {episode_id: (at, n) for episode_id, at, n in s.execute(
-            select(Episode.id, Episode.reported_missing_at,
-                   child_history.episodes_in_window(window))
-            .select_from(live).join(Conversation, Conversation.id == live.c.id)
-            .join(Episode, Conversation.episode_id == Episode.id))}
-
-    counts = kept_figures.kept(s, org, ("live_window_counts", window), count)
-    return counts if wanted <= counts.keys() else count()  # never stale: counted afresh
+             no_consent, created_at, is_closed, _, _) in found]
