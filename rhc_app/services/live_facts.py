@@ -14,10 +14,15 @@ from sqlalchemy.orm import Session, aliased
 
 from rhc_app.domain import flags, uk_time
 from rhc_app.services import child_history, kept_figures
-from rhc_app.services.listing import (OFFER_AGAIN, OPEN_STATUSES, OUTCOME_STOOD_FOR,
-                                     live_work, offer_again_since, urgency_order)
-from rhc_app.store.models import (Conversation, CoveredEpisode, Episode, OfferClosure,
-                                  Organisation, StrategyDecision)
+from rhc_app.services.listing import (
+    OFFER_AGAIN,
+    OPEN_STATUSES,
+    OUTCOME_STOOD_FOR,
+    live_work,
+    offer_again_since,
+    urgency_order,
+)
+from rhc_app.store.models import Conversation, CoveredEpisode, Episode, OfferClosure, Organisation, StrategyDecision
 
 
 class Fact(NamedTuple):
