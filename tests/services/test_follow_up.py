@@ -94,3 +94,7 @@ def test_the_team_page_s_first_overdue_are_the_whole_list_s_first(world, db):
     assert [a.action.id for a in first] == [a.action.id for a in whole[:10]]
     assert count_team_overdue(db, manager, today) == len(whole) == 12
     assert [a.action.due_on for a in whole] == sorted(a.action.due_on for a in whole)
+    ties = [a.action for a in whole]
+    assert ties == sorted(ties, key=lambda a: (a.due_on, a.created_at, a.id))
+    second = team_overdue(db, manager, today, limit=10, offset=10)  # the overdue page's page 2
+    assert [a.action.id for a in second] == [a.action.id for a in whole[10:]]
