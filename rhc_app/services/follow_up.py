@@ -233,8 +233,7 @@ def _listed(s: Session, user: User, where: object, today: date, limit: int = 100
         .order_by(*order)).all()
     labels = kinds_for(user.organisation)
     names = _names(s, {a.owner_id for a, _c in found})
-    return [_view(a, labels, names, today, child)
-            for a, child in sorted(found, key=lambda r: _order(r[0]))]
+    return [_view(a, labels, names, today, child) for a, child in found]
 
 
 def _open(user: User, where: object) -> ColumnElement[bool]:
